@@ -1,0 +1,334 @@
+// Local Apache Kafka for development and tests: a single KRaft node (broker +
+// controller) assembled from Maven Central jars and bound to 127.0.0.1.
+//
+//   npx tsx scripts/kafka.ts start [--name dev] [--port 19092]   start and wait until ready
+//   npx tsx scripts/kafka.ts stop [--name dev]                   stop cleanly
+//   npx tsx scripts/kafka.ts status [--name dev]
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+
+export const KAFKA_VERSION = '3.9.2';
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export type Progress = (line: string) => void;
+
+export interface LocalKafkaOptions {
+  /** Instance name: its data lives in .stack/kafka-<name>. */
+  name: string;
+  port: number;
+  controllerPort: number;
+  heap?: string;
+  /** Partitions for auto-created topics. */
+  partitions?: number;
+}
+
+export interface LocalKafka {
+  brokers: string[];
+  dataDir: string;
+  logFile: string;
+  pid: number;
+  /** True when this call started the broker (false when one was already running). */
+  startedHere: boolean;
+}
+
+export function cacheDir(): string {
+  return process.env.SHOPCAST_CACHE ?? join(homedir(), '.cache', 'shopcast-studio');
+}
+
+export function kafkaDataDir(name: string): string {
+  return join(repoRoot, '.stack', `kafka-${name}`);
+}
+
+export function defaultKafkaOptions(name = 'dev'): LocalKafkaOptions {
+  const base = name === 'test' ? 29092 : 19092;
+  const port = Number(process.env.SHOPCAST_KAFKA_PORT ?? base);
+  return { name, port, controllerPort: port + 1 };
+}
+
+class MissingToolError extends Error {}
+
+function requireJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new MissingToolError(
+      'Java 17 or newer is required for the local Kafka broker, but `java` was not found. ' +
+        'Install it (Debian/Ubuntu: `apt-get install -y openjdk-17-jre-headless`) or point the studio at your own cluster with SHOPCAST_KAFKA_BROKERS.',
+    );
+  }
+  const match = /version "(\d+)/.exec(result.stderr + result.stdout);
+  const major = match ? Number(match[1]) : 0;
+  if (major < 17) {
+    throw new MissingToolError(`Java 17 or newer is required for Kafka ${KAFKA_VERSION}; found Java ${major}.`);
+  }
+}
+
+function requireMaven(): void {
+  const result = spawnSync('mvn', ['-v'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new MissingToolError(
+      'Maven is required once, to fetch the Kafka jars from Maven Central, but `mvn` was not found. ' +
+        'Install it (Debian/Ubuntu: `apt-get install -y maven`).',
+    );
+  }
+}
+
+/** Resolves the Kafka jars into the cache (once) and returns the folder holding them. */
+export function ensureKafkaJars(progress: Progress = () => {}): string {
+  const libs = join(cacheDir(), `kafka-${KAFKA_VERSION}`, 'libs');
+  const marker = join(libs, '.complete');
+  if (existsSync(marker)) return libs;
+  requireMaven();
+  progress(`Fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central (once)…`);
+  rmSync(libs, { recursive: true, force: true });
+  mkdirSync(libs, { recursive: true });
+  const result = spawnSync(
+    'mvn',
+    [
+      '-q',
+      '-B',
+      '-f',
+      join(repoRoot, 'scripts', 'kafka', 'pom.xml'),
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${libs}`,
+      '-DincludeScope=runtime',
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  if (result.status !== 0) {
+    throw new Error(`Maven could not fetch the Kafka jars:\n${result.stdout}\n${result.stderr}`);
+  }
+  if (!readdirSync(libs).some((file) => file.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
+    throw new Error(`Maven finished but kafka_2.13-${KAFKA_VERSION}.jar is not in ${libs}`);
+  }
+  writeFileSync(marker, new Date().toISOString());
+  return libs;
+}
+
+function serverProperties(options: LocalKafkaOptions, dataDir: string): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${options.controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${join(dataDir, 'data')}`,
+    `num.partitions=${options.partitions ?? 3}`,
+    // Single node: internal topics cannot have more than one replica.
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    // New consumer groups start at once instead of waiting 3 s for more members.
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=true',
+    'log.retention.hours=168',
+    '',
+  ].join('\n');
+}
+
+const log4jProperties = [
+  'log4j.rootLogger=INFO, stdout',
+  'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+  'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+  'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+  'log4j.logger.kafka=INFO',
+  'log4j.logger.org.apache.kafka=WARN',
+  'log4j.logger.state.change.logger=WARN',
+  '',
+].join('\n');
+
+function java(libs: string, args: string[], extraJvm: string[] = []): string[] {
+  return [...extraJvm, '-cp', join(libs, '*'), ...args];
+}
+
+function readPid(dataDir: string): number | null {
+  const pidFile = join(dataDir, 'kafka.pid');
+  if (!existsSync(pidFile)) return null;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolvePort(true);
+    });
+    socket.once('error', () => resolvePort(false));
+  });
+}
+
+/** Waits until a kafkajs admin client can list topics (the broker really serves requests). */
+export async function waitForKafka(brokers: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = 'not tried';
+  while (Date.now() < deadline) {
+    const admin = new Kafka({
+      clientId: 'shopcast-stack-probe',
+      brokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 1000,
+      retry: { retries: 0 },
+    }).admin();
+    try {
+      await admin.connect();
+      await admin.listTopics();
+      await admin.disconnect();
+      return;
+    } catch (error) {
+      lastError = (error as Error).message;
+      await admin.disconnect().catch(() => {});
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+  throw new Error(`Kafka at ${brokers.join(',')} did not become ready within ${timeoutMs} ms: ${lastError}`);
+}
+
+/**
+ * Starts the named local broker (formatting its storage on first use) and waits until
+ * it serves requests. If it is already running, returns it as is.
+ */
+export async function startLocalKafka(options: LocalKafkaOptions, progress: Progress = () => {}): Promise<LocalKafka> {
+  const dataDir = kafkaDataDir(options.name);
+  const logFile = join(dataDir, 'kafka.log');
+  const brokers = [`127.0.0.1:${options.port}`];
+  const running = readPid(dataDir);
+  if (running && isAlive(running) && (await portOpen(options.port))) {
+    await waitForKafka(brokers);
+    return { brokers, dataDir, logFile, pid: running, startedHere: false };
+  }
+  if (await portOpen(options.port)) {
+    throw new Error(
+      `Port ${options.port} is already taken by another program, so the local Kafka cannot start there. ` +
+        'Stop that program or set SHOPCAST_KAFKA_PORT to a free port.',
+    );
+  }
+  requireJava();
+  const libs = ensureKafkaJars(progress);
+  mkdirSync(dataDir, { recursive: true });
+  const propsFile = join(dataDir, 'server.properties');
+  const log4jFile = join(dataDir, 'log4j.properties');
+  writeFileSync(propsFile, serverProperties(options, dataDir));
+  writeFileSync(log4jFile, log4jProperties);
+  const jvmLogging = [`-Dlog4j.configuration=file:${log4jFile}`];
+
+  if (!existsSync(join(dataDir, 'data', 'meta.properties'))) {
+    progress(`Formatting Kafka storage in ${dataDir}…`);
+    const clusterId = randomBytes(16).toString('base64url');
+    const format = spawnSync(
+      'java',
+      java(libs, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile], jvmLogging),
+      { encoding: 'utf8' },
+    );
+    if (format.status !== 0) throw new Error(`Kafka storage format failed:\n${format.stdout}\n${format.stderr}`);
+  }
+
+  progress(`Starting Kafka ${KAFKA_VERSION} on 127.0.0.1:${options.port}…`);
+  const out = openSync(logFile, 'a');
+  const heap = options.heap ?? '512m';
+  const child = spawn(
+    'java',
+    java(libs, ['kafka.Kafka', propsFile], [
+      `-Xms${heap}`,
+      `-Xmx${heap}`,
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      ...jvmLogging,
+    ]),
+    { detached: true, stdio: ['ignore', out, out] },
+  );
+  child.unref();
+  if (!child.pid) throw new Error('Could not spawn java for Kafka');
+  writeFileSync(join(dataDir, 'kafka.pid'), String(child.pid));
+
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) =>
+      reject(new Error(`Kafka exited during start-up (code ${code}). Last log lines:\n${tail(logFile)}`)),
+    ),
+  );
+  await Promise.race([waitForKafka(brokers), exited]);
+  return { brokers, dataDir, logFile, pid: child.pid, startedHere: true };
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Stops the named local broker (SIGTERM, then SIGKILL after the grace period). */
+export async function stopLocalKafka(name: string, graceMs = 15_000): Promise<boolean> {
+  const dataDir = kafkaDataDir(name);
+  const pid = readPid(dataDir);
+  if (!pid || !isAlive(pid)) return false;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+  rmSync(join(dataDir, 'kafka.pid'), { force: true });
+  return true;
+}
+
+/** Kills the broker at once, as a crash or power cut would. */
+export function killLocalKafka(name: string): boolean {
+  const pid = readPid(kafkaDataDir(name));
+  if (!pid || !isAlive(pid)) return false;
+  process.kill(pid, 'SIGKILL');
+  return true;
+}
+
+async function cli(): Promise<void> {
+  const [command = 'status', ...rest] = process.argv.slice(2);
+  const flag = (name: string): string | undefined => {
+    const index = rest.indexOf(`--${name}`);
+    return index >= 0 ? rest[index + 1] : undefined;
+  };
+  const options = defaultKafkaOptions(flag('name') ?? 'dev');
+  const port = flag('port');
+  if (port) Object.assign(options, { port: Number(port), controllerPort: Number(port) + 1 });
+  const say = (line: string) => console.log(`[kafka] ${line}`);
+  try {
+    if (command === 'start') {
+      const started = Date.now();
+      const kafka = await startLocalKafka(options, say);
+      say(
+        `${kafka.startedHere ? 'ready' : 'already running'} at ${kafka.brokers.join(',')} ` +
+          `(pid ${kafka.pid}, ${Date.now() - started} ms, data ${kafka.dataDir})`,
+      );
+    } else if (command === 'stop') {
+      say((await stopLocalKafka(options.name)) ? 'stopped' : 'not running');
+    } else if (command === 'status') {
+      const pid = readPid(kafkaDataDir(options.name));
+      say(pid && isAlive(pid) ? `running (pid ${pid}) on 127.0.0.1:${options.port}` : 'not running');
+    } else {
+      throw new Error(`Unknown command "${command}". Use start, stop or status.`);
+    }
+  } catch (error) {
+    console.error(`[kafka] ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void cli();
