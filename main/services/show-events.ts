@@ -1,0 +1,191 @@
+// Turns one Kafka message value into a validated show event, or a reason to dead-letter it.
+// Pure. The validator is hand-written because it runs for every event (tens of thousands a
+// second); tests/unit/show-events.test.ts checks it agrees with the zod schemas in
+// protocol/events.ts, which stay the reference.
+import {
+  EVENT_LIMITS,
+  EVENT_VERSIONS,
+  MODERATION_ACTIONS,
+  PAYMENT_METHODS,
+  isCurrencyCode,
+  isEventId,
+  isShowEventType,
+  type OrderLine,
+  type ShowEvent,
+  type ShowEventType,
+} from '../../protocol/events';
+import type { InvalidEventReason } from '../../protocol/metrics';
+
+export interface ParseLimits {
+  /** Larger message values are refused before parsing. */
+  maxBytes: number;
+}
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 64 * 1024 };
+
+export type ParseResult = { ok: true; event: ShowEvent } | { ok: false; reason: InvalidEventReason };
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Parses and validates a message value. When `key` is given (the Kafka message key, or
+ * null for a message without one) it must equal the event's showId, because the key is
+ * what keeps one show's events in order on one partition.
+ */
+export function parseShowEvent(value: Buffer | null, limits: ParseLimits, key?: Buffer | string | null): ParseResult {
+  if (value === null) return fail('bad-json');
+  if (value.length > limits.maxBytes) return fail('oversized');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value.toString('utf8'));
+  } catch {
+    return fail('bad-json');
+  }
+  if (!isObj(raw)) return fail('schema');
+  const type = raw.type;
+  if (typeof type !== 'string') return fail('schema');
+  if (!isShowEventType(type)) return fail('unknown-type');
+  const v = raw.v;
+  if (typeof v === 'number' && Number.isInteger(v) && v > EVENT_VERSIONS[type]) return fail('future-version');
+  if (hasForbiddenKey(raw, 0)) return fail('schema');
+  const event = validateShowEvent(raw);
+  if (!event) return fail('schema');
+  if (key !== undefined) {
+    const keyText = key === null ? null : typeof key === 'string' ? key : key.toString('utf8');
+    if (keyText !== event.showId) return fail('key-mismatch');
+  }
+  return { ok: true, event };
+}
+
+const fail = (reason: InvalidEventReason): ParseResult => ({ ok: false, reason });
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// JSON.parse turns a "__proto__" key into an own property; no legitimate producer sends
+// these, so refuse them rather than let them reach code that might merge objects.
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+function hasForbiddenKey(v: unknown, depth: number): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (depth > 8) return true; // our events nest 3 levels; deeper is hostile
+  if (Array.isArray(v)) {
+    for (const item of v) if (hasForbiddenKey(item, depth + 1)) return true;
+    return false;
+  }
+  for (const k of FORBIDDEN_KEYS) if (Object.hasOwn(v, k)) return true;
+  for (const k in v) if (hasForbiddenKey((v as Obj)[k], depth + 1)) return true;
+  return false;
+}
+
+// Field checks, mirroring protocol/events.ts ------------------------------------
+
+const isId = (v: unknown): v is string => typeof v === 'string' && isEventId(v);
+const isInt = (v: unknown, min: number, max: number): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length >= 1 && v.length <= max;
+const isOptText = (v: unknown, max: number): boolean => v === undefined || isText(v, max);
+const isQty = (v: unknown): v is number => isInt(v, 1, EVENT_LIMITS.maxQty);
+const isAmount = (v: unknown): v is number => isInt(v, 0, EVENT_LIMITS.maxAmountMinor);
+const isCurrency = (v: unknown): v is string => typeof v === 'string' && isCurrencyCode(v);
+const LABEL = EVENT_LIMITS.labelLength;
+
+/** Copies only the listed optional fields that are present (zod drops absent ones too). */
+function withOptional<T extends Obj>(out: T, src: Obj, keys: string[]): T {
+  for (const k of keys) if (src[k] !== undefined) (out as Obj)[k] = src[k];
+  return out;
+}
+
+/** Validates a parsed JSON object; returns a fresh object without unknown keys, or null. */
+export function validateShowEvent(o: Obj): ShowEvent | null {
+  const type = o.type;
+  if (typeof type !== 'string' || !isShowEventType(type)) return null;
+  if (!isId(o.id) || !isId(o.showId) || !isInt(o.v, 1, EVENT_VERSIONS[type])) return null;
+  if (!isInt(o.ts, EVENT_LIMITS.minTs, EVENT_LIMITS.maxTs - 1)) return null;
+  const base = { id: o.id, type, v: o.v, showId: o.showId, ts: o.ts };
+  const body = validateBody(type, o);
+  return body ? ({ ...base, ...body } as ShowEvent) : null;
+}
+
+function validateBody(type: ShowEventType, o: Obj): Obj | null {
+  switch (type) {
+    case 'viewer.joined':
+      if (!isId(o.viewerId) || !isOptText(o.displayName, LABEL)) return null;
+      return withOptional({ viewerId: o.viewerId }, o, ['displayName']);
+    case 'viewer.left':
+      return isId(o.viewerId) ? { viewerId: o.viewerId } : null;
+    case 'chat.message':
+      if (!isId(o.viewerId) || !isOptText(o.displayName, LABEL) || !isText(o.text, EVENT_LIMITS.textLength)) return null;
+      return withOptional({ viewerId: o.viewerId, text: o.text }, o, ['displayName']);
+    case 'reaction':
+      return isId(o.viewerId) && isText(o.reaction, 32) ? { viewerId: o.viewerId, reaction: o.reaction } : null;
+    case 'cart.item_added':
+    case 'cart.item_removed':
+      return isId(o.viewerId) && isId(o.productId) && isQty(o.qty)
+        ? { viewerId: o.viewerId, productId: o.productId, qty: o.qty }
+        : null;
+    case 'order.placed':
+      return validateOrder(o);
+    case 'order.cancelled':
+      if (!isId(o.viewerId) || !isId(o.orderId) || !isOptText(o.reason, LABEL)) return null;
+      return withOptional({ viewerId: o.viewerId, orderId: o.orderId }, o, ['reason']);
+    case 'order.refunded':
+      if (!isId(o.viewerId) || !isId(o.orderId) || !isOptText(o.reason, LABEL)) return null;
+      if (!isInt(o.amountMinor, 1, EVENT_LIMITS.maxAmountMinor) || !isCurrency(o.currency)) return null;
+      return withOptional(
+        { viewerId: o.viewerId, orderId: o.orderId, amountMinor: o.amountMinor, currency: o.currency },
+        o,
+        ['reason'],
+      );
+    case 'show.started':
+      if (!isOptText(o.title, LABEL) || !isCurrency(o.currency)) return null;
+      return withOptional({ currency: o.currency }, o, ['title']);
+    case 'show.ended':
+      return {};
+    case 'product.pinned':
+    case 'product.unpinned':
+    case 'product.sold_out':
+      return isId(o.productId) ? { productId: o.productId } : null;
+    case 'marker':
+      return isText(o.label, LABEL) ? { label: o.label } : null;
+    case 'moderation.decision':
+      return validateModeration(o);
+  }
+}
+
+function validateOrder(o: Obj): Obj | null {
+  if (!isId(o.viewerId) || !isId(o.orderId) || !isAmount(o.totalMinor) || !isCurrency(o.currency)) return null;
+  const lines = o.lines;
+  if (!Array.isArray(lines) || lines.length < 1 || lines.length > EVENT_LIMITS.maxLines) return null;
+  const outLines: OrderLine[] = [];
+  for (const line of lines) {
+    if (!isObj(line) || !isId(line.productId) || !isQty(line.qty) || !isAmount(line.unitPriceMinor)) return null;
+    outLines.push({ productId: line.productId, qty: line.qty, unitPriceMinor: line.unitPriceMinor });
+  }
+  const p = o.payment;
+  if (!isObj(p) || typeof p.method !== 'string' || !(PAYMENT_METHODS as readonly string[]).includes(p.method)) return null;
+  if (!isOptText(p.provider, 64)) return null;
+  if (p.method === 'bnpl' && p.provider === undefined) return null;
+  return {
+    viewerId: o.viewerId,
+    orderId: o.orderId,
+    lines: outLines,
+    totalMinor: o.totalMinor,
+    currency: o.currency,
+    payment: withOptional({ method: p.method }, p, ['provider']),
+  };
+}
+
+function validateModeration(o: Obj): Obj | null {
+  if (typeof o.action !== 'string' || !(MODERATION_ACTIONS as readonly string[]).includes(o.action)) return null;
+  if (!isId(o.targetViewerId) || (o.messageEventId !== undefined && !isId(o.messageEventId))) return null;
+  if (o.action === 'message_hidden' && o.messageEventId === undefined) return null;
+  if (o.durationMs !== undefined && !isInt(o.durationMs, 1, 7 * 24 * 3600_000)) return null;
+  if (!isOptText(o.reason, LABEL)) return null;
+  const by = o.decidedBy;
+  if (!isObj(by) || !['moderator', 'host', 'automod'].includes(by.kind as string) || !isId(by.id)) return null;
+  return withOptional(
+    { action: o.action, targetViewerId: o.targetViewerId, decidedBy: { kind: by.kind, id: by.id } },
+    o,
+    ['messageEventId', 'durationMs', 'reason'],
+  );
+}

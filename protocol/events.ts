@@ -1,0 +1,239 @@
+// Show event catalog: every shopper and studio action is one JSON event on Kafka.
+// Producers outside the studio build these from docs/events.md; the studio validates
+// them on the way in (main/services/show-events.ts has a fast validator that is tested
+// to agree with these schemas).
+import { z } from 'zod';
+
+/** Kafka topics. The message key is always the event's showId, so one show stays ordered. */
+export const SHOW_TOPICS = {
+  shopper: 'shopcast.shopper-events.v1',
+  studio: 'shopcast.studio-events.v1',
+  deadLetter: 'shopcast.show-events.dead-letter.v1',
+} as const;
+
+/** Headers on dead-lettered messages (the value is the original bytes, untouched). */
+export const DEAD_LETTER_HEADERS = {
+  reason: 'shopcast-dlq-reason',
+  sourceTopic: 'shopcast-dlq-topic',
+  sourcePartition: 'shopcast-dlq-partition',
+  sourceOffset: 'shopcast-dlq-offset',
+} as const;
+
+// Bounds that keep one hostile event from costing much memory downstream.
+export const EVENT_LIMITS = {
+  idLength: 128,
+  textLength: 2000,
+  labelLength: 200,
+  maxQty: 10_000,
+  maxLines: 100,
+  /** Amounts in minor units stay exact as doubles below 2^53. */
+  maxAmountMinor: 1e13,
+  /** Timestamps must fall in [2020-01-01, 2100-01-01). */
+  minTs: Date.UTC(2020, 0, 1),
+  maxTs: Date.UTC(2100, 0, 1),
+} as const;
+
+// Ids are opaque strings from other systems; control characters are refused so they
+// can be logged and used as keys safely.
+const ID_PATTERN = /^[\x21-\x7e]+$/;
+export const isEventId = (s: string): boolean => s.length >= 1 && s.length <= EVENT_LIMITS.idLength && ID_PATTERN.test(s);
+const Id = z.string().min(1).max(EVENT_LIMITS.idLength).regex(ID_PATTERN, 'printable ASCII without spaces');
+
+let currencies: Set<string> | undefined;
+/** ISO 4217 code that this runtime's Intl knows (same data in Node and Chromium). */
+export function isCurrencyCode(code: string): boolean {
+  currencies ??= new Set(Intl.supportedValuesOf('currency'));
+  return /^[A-Z]{3}$/.test(code) && currencies.has(code);
+}
+const Currency = z.string().refine(isCurrencyCode, 'ISO 4217 currency code, e.g. USD');
+
+const Qty = z.number().int().min(1).max(EVENT_LIMITS.maxQty);
+const AmountMinor = z.number().int().min(0).max(EVENT_LIMITS.maxAmountMinor);
+const Timestamp = z.number().int().min(EVENT_LIMITS.minTs).max(EVENT_LIMITS.maxTs - 1);
+// Untrusted text: kept verbatim (rendered as text, never as HTML).
+const Text = (max: number) => z.string().min(1).max(max);
+
+/** Latest schema version of each event type this build understands. */
+export const EVENT_VERSIONS = {
+  'viewer.joined': 1,
+  'viewer.left': 1,
+  'chat.message': 1,
+  reaction: 1,
+  'cart.item_added': 1,
+  'cart.item_removed': 1,
+  'order.placed': 1,
+  'order.cancelled': 1,
+  'order.refunded': 1,
+  'show.started': 1,
+  'show.ended': 1,
+  'product.pinned': 1,
+  'product.unpinned': 1,
+  'product.sold_out': 1,
+  marker: 1,
+  'moderation.decision': 1,
+} as const;
+export type ShowEventType = keyof typeof EVENT_VERSIONS;
+export const SHOW_EVENT_TYPES = Object.keys(EVENT_VERSIONS) as ShowEventType[];
+export const SHOPPER_EVENT_TYPES = [
+  'viewer.joined',
+  'viewer.left',
+  'chat.message',
+  'reaction',
+  'cart.item_added',
+  'cart.item_removed',
+  'order.placed',
+  'order.cancelled',
+  'order.refunded',
+] as const satisfies readonly ShowEventType[];
+export const isShowEventType = (t: string): t is ShowEventType => Object.hasOwn(EVENT_VERSIONS, t);
+
+/** Fields every event carries. `v` is the schema version of this event's type. */
+const envelope = <T extends ShowEventType>(type: T) => ({
+  id: Id,
+  type: z.literal(type),
+  v: z.number().int().min(1).max(EVENT_VERSIONS[type]),
+  showId: Id,
+  ts: Timestamp,
+});
+
+// Shopper events ---------------------------------------------------------------
+
+export const ViewerJoined = z.object({
+  ...envelope('viewer.joined'),
+  viewerId: Id,
+  displayName: Text(EVENT_LIMITS.labelLength).optional(),
+});
+export const ViewerLeft = z.object({ ...envelope('viewer.left'), viewerId: Id });
+export const ChatMessage = z.object({
+  ...envelope('chat.message'),
+  viewerId: Id,
+  displayName: Text(EVENT_LIMITS.labelLength).optional(),
+  text: Text(EVENT_LIMITS.textLength),
+});
+export const Reaction = z.object({
+  ...envelope('reaction'),
+  viewerId: Id,
+  // Free-form (e.g. "heart", "fire") so new reactions need no schema change.
+  reaction: Text(32),
+});
+export const CartItemAdded = z.object({ ...envelope('cart.item_added'), viewerId: Id, productId: Id, qty: Qty });
+export const CartItemRemoved = z.object({ ...envelope('cart.item_removed'), viewerId: Id, productId: Id, qty: Qty });
+
+export const PAYMENT_METHODS = ['card', 'bnpl', 'wallet', 'bank_transfer', 'cash_on_delivery', 'gift_card'] as const;
+export const PaymentMethod = z.enum(PAYMENT_METHODS);
+export const Payment = z.object({
+  method: PaymentMethod,
+  // Who provides it: "klarna", "afterpay", "affirm" (BNPL, required), "apple_pay" (wallet), "visa" (card)…
+  provider: Text(64).optional(),
+});
+export const OrderLine = z.object({ productId: Id, qty: Qty, unitPriceMinor: AmountMinor });
+
+export const OrderPlaced = z
+  .object({
+    ...envelope('order.placed'),
+    viewerId: Id,
+    orderId: Id,
+    lines: z.array(OrderLine).min(1).max(EVENT_LIMITS.maxLines),
+    // Amounts are integers in minor units of `currency` (cents; yen for JPY).
+    totalMinor: AmountMinor,
+    currency: Currency,
+    payment: Payment,
+  })
+  .refine((e) => e.payment.method !== 'bnpl' || e.payment.provider !== undefined, {
+    message: 'a BNPL payment names its provider',
+    path: ['payment', 'provider'],
+  });
+export const OrderCancelled = z.object({
+  ...envelope('order.cancelled'),
+  viewerId: Id,
+  orderId: Id,
+  reason: Text(EVENT_LIMITS.labelLength).optional(),
+});
+export const OrderRefunded = z.object({
+  ...envelope('order.refunded'),
+  viewerId: Id,
+  orderId: Id,
+  amountMinor: AmountMinor.min(1),
+  currency: Currency,
+  reason: Text(EVENT_LIMITS.labelLength).optional(),
+});
+
+// Studio events ----------------------------------------------------------------
+
+export const ShowStarted = z.object({
+  ...envelope('show.started'),
+  title: Text(EVENT_LIMITS.labelLength).optional(),
+  /** Currency the show sells in; revenue metrics are in this currency. */
+  currency: Currency,
+});
+export const ShowEnded = z.object(envelope('show.ended'));
+export const ProductPinned = z.object({ ...envelope('product.pinned'), productId: Id });
+export const ProductUnpinned = z.object({ ...envelope('product.unpinned'), productId: Id });
+export const ProductSoldOut = z.object({ ...envelope('product.sold_out'), productId: Id });
+export const Marker = z.object({ ...envelope('marker'), label: Text(EVENT_LIMITS.labelLength) });
+
+export const MODERATION_ACTIONS = ['message_hidden', 'user_muted', 'user_banned'] as const;
+export const ModerationDecision = z.object({
+  ...envelope('moderation.decision'),
+  action: z.enum(MODERATION_ACTIONS),
+  targetViewerId: Id,
+  /** Event id of the chat message concerned (required for message_hidden). */
+  messageEventId: Id.optional(),
+  /** Mute length; absent means until the show ends. */
+  durationMs: z.number().int().min(1).max(7 * 24 * 3600_000).optional(),
+  decidedBy: z.object({ kind: z.enum(['moderator', 'host', 'automod']), id: Id }),
+  reason: Text(EVENT_LIMITS.labelLength).optional(),
+}).refine((e) => e.action !== 'message_hidden' || e.messageEventId !== undefined, {
+  message: 'hiding a message names the message',
+  path: ['messageEventId'],
+});
+
+export const SHOW_EVENT_SCHEMAS = {
+  'viewer.joined': ViewerJoined,
+  'viewer.left': ViewerLeft,
+  'chat.message': ChatMessage,
+  reaction: Reaction,
+  'cart.item_added': CartItemAdded,
+  'cart.item_removed': CartItemRemoved,
+  'order.placed': OrderPlaced,
+  'order.cancelled': OrderCancelled,
+  'order.refunded': OrderRefunded,
+  'show.started': ShowStarted,
+  'show.ended': ShowEnded,
+  'product.pinned': ProductPinned,
+  'product.unpinned': ProductUnpinned,
+  'product.sold_out': ProductSoldOut,
+  marker: Marker,
+  'moderation.decision': ModerationDecision,
+} as const satisfies Record<ShowEventType, z.ZodType>;
+
+export const ShowEvent = z.discriminatedUnion('type', [
+  ViewerJoined,
+  ViewerLeft,
+  ChatMessage,
+  Reaction,
+  CartItemAdded,
+  CartItemRemoved,
+  OrderPlaced,
+  OrderCancelled,
+  OrderRefunded,
+  ShowStarted,
+  ShowEnded,
+  ProductPinned,
+  ProductUnpinned,
+  ProductSoldOut,
+  Marker,
+  ModerationDecision,
+]);
+export type ShowEvent = z.infer<typeof ShowEvent>;
+export type ShowEventOf<T extends ShowEventType> = Extract<ShowEvent, { type: T }>;
+export type ShopperEvent = ShowEventOf<(typeof SHOPPER_EVENT_TYPES)[number]>;
+export type StudioEvent = Exclude<ShowEvent, ShopperEvent>;
+export type PaymentMethod = z.infer<typeof PaymentMethod>;
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const isShopperEvent = (e: ShowEvent): e is ShopperEvent =>
+  (SHOPPER_EVENT_TYPES as readonly string[]).includes(e.type);
+
+/** The topic an event belongs on. */
+export const topicForEvent = (e: ShowEvent): string => (isShopperEvent(e) ? SHOW_TOPICS.shopper : SHOW_TOPICS.studio);

@@ -1,0 +1,114 @@
+// Live show metrics pushed from the studio's main process to the dashboard.
+// Computed from Kafka events by main/services/show-aggregator.ts; definitions of every
+// figure are in docs/events.md ("Metrics").
+import { z } from 'zod';
+
+const Count = z.number().int().min(0);
+const Minor = z.number().int(); // money in minor units of `currency`; net figures can go negative
+const Share = z.number().min(0).max(1);
+const Ms = z.number().int();
+
+export const ProductMetrics = z.object({
+  productId: z.string(),
+  cartAdds: Count,
+  /** Orders that contain this product. */
+  orders: Count,
+  units: Count,
+  revenueMinor: Minor,
+  soldOut: z.boolean(),
+});
+export type ProductMetrics = z.infer<typeof ProductMetrics>;
+
+/** What one pin of a product sold: [pinnedAt, unpinnedAt) by event timestamp. */
+export const PinWindowMetrics = z.object({
+  productId: z.string(),
+  pinnedAt: Ms,
+  /** null while still pinned. */
+  unpinnedAt: Ms.nullable(),
+  /** Primary figure: the pinned product's own lines in orders placed during the window. */
+  productOrders: Count,
+  productUnits: Count,
+  productRevenueMinor: Minor,
+  /** Secondary figure: every order placed during the window, whatever it contains. */
+  windowOrders: Count,
+  windowRevenueMinor: Minor,
+});
+export type PinWindowMetrics = z.infer<typeof PinWindowMetrics>;
+
+/** Per-second series, oldest first, ending at the second that contains `asOf`. */
+export const MetricsSeries = z.object({
+  /** Epoch second (ms / 1000) of the first element. */
+  startSecond: z.number().int(),
+  viewers: z.array(Count),
+  chat: z.array(Count),
+  cartAdds: z.array(Count),
+  orders: z.array(Count),
+  revenueMinor: z.array(Minor),
+});
+export type MetricsSeries = z.infer<typeof MetricsSeries>;
+
+export const ShowMetricsSnapshot = z.object({
+  showId: z.string(),
+  status: z.enum(['pending', 'live', 'ended']),
+  startedAt: Ms.nullable(),
+  endedAt: Ms.nullable(),
+  /** Show clock: the latest event timestamp seen (not wall clock, so replays match). */
+  asOf: Ms.nullable(),
+  /** Currency of every money figure (from show.started, else the first order). */
+  currency: z.string().nullable(),
+  events: z.object({ accepted: Count, duplicates: Count }),
+  viewers: z.object({ current: Count, peak: Count, unique: Count }),
+  chat: z.object({ messages: Count, perMinute: Count }),
+  reactions: z.object({ total: Count, perMinute: Count }),
+  cart: z.object({ adds: Count, removes: Count, addsPerMinute: Count }),
+  orders: z.object({
+    count: Count,
+    perMinute: Count,
+    units: Count,
+    buyers: Count,
+    grossRevenueMinor: Minor,
+    revenuePerMinuteMinor: Minor,
+    /** Gross minus refunds minus cancelled orders. */
+    netRevenueMinor: Minor,
+    /** Gross revenue / orders, rounded; 0 without orders. */
+    aovMinor: Minor,
+    /** Buyers / unique viewers. */
+    conversion: Share,
+    bnplOrderShare: Share,
+    bnplRevenueShare: Share,
+    cancelled: z.object({ count: Count, amountMinor: Minor }),
+    refunds: z.object({ count: Count, amountMinor: Minor }),
+    /** Orders in another currency than the show's: counted here only, not in money figures. */
+    otherCurrency: Count,
+  }),
+  pinnedProductId: z.string().nullable(),
+  products: z.array(ProductMetrics),
+  pins: z.array(PinWindowMetrics),
+  markers: z.array(z.object({ ts: Ms, label: z.string() })),
+  series: MetricsSeries,
+});
+export type ShowMetricsSnapshot = z.infer<typeof ShowMetricsSnapshot>;
+
+export const INVALID_EVENT_REASONS = [
+  'bad-json',
+  'schema',
+  'unknown-type',
+  'future-version',
+  'oversized',
+  'key-mismatch',
+] as const;
+export const InvalidEventReason = z.enum(INVALID_EVENT_REASONS);
+export type InvalidEventReason = z.infer<typeof InvalidEventReason>;
+
+/** Health of the studio's Kafka metrics pipeline. */
+export const ShowPipelineStatus = z.object({
+  state: z.enum(['stopped', 'starting', 'catching-up', 'live', 'error']),
+  /** Messages between what was processed and the partitions' high watermarks. */
+  behind: Count,
+  eventsPerSecond: z.number().min(0),
+  processed: Count,
+  invalid: z.record(InvalidEventReason, Count),
+  deadLettered: Count,
+  error: z.string().nullable(),
+});
+export type ShowPipelineStatus = z.infer<typeof ShowPipelineStatus>;
