@@ -6,7 +6,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 const boundary = (message, groups) => ({
-  'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group, message })) }],
+  'no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }],
 });
 
 export default tseslint.config(
@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['renderer/**'],
+    files: ['renderer/src/**'],
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
@@ -49,11 +49,19 @@ export default tseslint.config(
   },
   {
     files: ['preload/**'],
-    rules: boundary('preload/ may import only electron and protocol/.', ['**/main/**', '**/renderer/**', '**/server/**']),
+    rules: boundary('preload/ may import only electron and protocol/.', [
+      '**/main/**',
+      '**/renderer/**',
+      '**/server/**',
+    ]),
   },
   {
     files: ['server/**'],
-    rules: boundary('server/ talks to the studio only through protocol/.', ['**/main/**', '**/renderer/**', '**/preload/**']),
+    rules: boundary('server/ talks to the studio only through protocol/.', [
+      '**/main/**',
+      '**/renderer/**',
+      '**/preload/**',
+    ]),
   },
   {
     files: ['protocol/**'],

@@ -64,7 +64,9 @@ function requireJava(): void {
   const match = /version "(\d+)/.exec(result.stderr + result.stdout);
   const major = match ? Number(match[1]) : 0;
   if (major < 17) {
-    throw new MissingToolError(`Java 17 or newer is required for Kafka ${KAFKA_VERSION}; found Java ${major}.`);
+    throw new MissingToolError(
+      `Java 17 or newer is required for Kafka ${KAFKA_VERSION}; found Java ${major}.`,
+    );
   }
 }
 
@@ -207,7 +209,10 @@ export async function waitForKafka(brokers: string[], timeoutMs = 60_000): Promi
  * Starts the named local broker (formatting its storage on first use) and waits until
  * it serves requests. If it is already running, returns it as is.
  */
-export async function startLocalKafka(options: LocalKafkaOptions, progress: Progress = () => {}): Promise<LocalKafka> {
+export async function startLocalKafka(
+  options: LocalKafkaOptions,
+  progress: Progress = () => {},
+): Promise<LocalKafka> {
   const dataDir = kafkaDataDir(options.name);
   const logFile = join(dataDir, 'kafka.log');
   const brokers = [`127.0.0.1:${options.port}`];
@@ -239,7 +244,8 @@ export async function startLocalKafka(options: LocalKafkaOptions, progress: Prog
       java(libs, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile], jvmLogging),
       { encoding: 'utf8' },
     );
-    if (format.status !== 0) throw new Error(`Kafka storage format failed:\n${format.stdout}\n${format.stderr}`);
+    if (format.status !== 0)
+      throw new Error(`Kafka storage format failed:\n${format.stdout}\n${format.stderr}`);
   }
 
   progress(`Starting Kafka ${KAFKA_VERSION} on 127.0.0.1:${options.port}…`);
@@ -247,13 +253,11 @@ export async function startLocalKafka(options: LocalKafkaOptions, progress: Prog
   const heap = options.heap ?? '512m';
   const child = spawn(
     'java',
-    java(libs, ['kafka.Kafka', propsFile], [
-      `-Xms${heap}`,
-      `-Xmx${heap}`,
-      '-XX:+UseG1GC',
-      '-Djava.awt.headless=true',
-      ...jvmLogging,
-    ]),
+    java(
+      libs,
+      ['kafka.Kafka', propsFile],
+      [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', ...jvmLogging],
+    ),
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();

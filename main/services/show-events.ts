@@ -31,7 +31,11 @@ type Obj = Record<string, unknown>;
  * null for a message without one) it must equal the event's showId, because the key is
  * what keeps one show's events in order on one partition.
  */
-export function parseShowEvent(value: Buffer | null, limits: ParseLimits, key?: Buffer | string | null): ParseResult {
+export function parseShowEvent(
+  value: Buffer | null,
+  limits: ParseLimits,
+  key?: Buffer | string | null,
+): ParseResult {
   if (value === null) return fail('bad-json');
   if (value.length > limits.maxBytes) return fail('oversized');
   let raw: unknown;
@@ -82,7 +86,8 @@ function hasForbiddenKey(v: unknown, depth: number): boolean {
 const isId = (v: unknown): v is string => typeof v === 'string' && isEventId(v);
 const isInt = (v: unknown, min: number, max: number): v is number =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
-const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length >= 1 && v.length <= max;
+const isText = (v: unknown, max: number): v is string =>
+  typeof v === 'string' && v.length >= 1 && v.length <= max;
 const isOptText = (v: unknown, max: number): boolean => v === undefined || isText(v, max);
 const isQty = (v: unknown): v is number => isInt(v, 1, EVENT_LIMITS.maxQty);
 const isAmount = (v: unknown): v is number => isInt(v, 0, EVENT_LIMITS.maxAmountMinor);
@@ -114,10 +119,13 @@ function validateBody(type: ShowEventType, o: Obj): Obj | null {
     case 'viewer.left':
       return isId(o.viewerId) ? { viewerId: o.viewerId } : null;
     case 'chat.message':
-      if (!isId(o.viewerId) || !isOptText(o.displayName, LABEL) || !isText(o.text, EVENT_LIMITS.textLength)) return null;
+      if (!isId(o.viewerId) || !isOptText(o.displayName, LABEL) || !isText(o.text, EVENT_LIMITS.textLength))
+        return null;
       return withOptional({ viewerId: o.viewerId, text: o.text }, o, ['displayName']);
     case 'reaction':
-      return isId(o.viewerId) && isText(o.reaction, 32) ? { viewerId: o.viewerId, reaction: o.reaction } : null;
+      return isId(o.viewerId) && isText(o.reaction, 32)
+        ? { viewerId: o.viewerId, reaction: o.reaction }
+        : null;
     case 'cart.item_added':
     case 'cart.item_removed':
       return isId(o.viewerId) && isId(o.productId) && isQty(o.qty)
@@ -153,16 +161,19 @@ function validateBody(type: ShowEventType, o: Obj): Obj | null {
 }
 
 function validateOrder(o: Obj): Obj | null {
-  if (!isId(o.viewerId) || !isId(o.orderId) || !isAmount(o.totalMinor) || !isCurrency(o.currency)) return null;
+  if (!isId(o.viewerId) || !isId(o.orderId) || !isAmount(o.totalMinor) || !isCurrency(o.currency))
+    return null;
   const lines = o.lines;
   if (!Array.isArray(lines) || lines.length < 1 || lines.length > EVENT_LIMITS.maxLines) return null;
   const outLines: OrderLine[] = [];
   for (const line of lines) {
-    if (!isObj(line) || !isId(line.productId) || !isQty(line.qty) || !isAmount(line.unitPriceMinor)) return null;
+    if (!isObj(line) || !isId(line.productId) || !isQty(line.qty) || !isAmount(line.unitPriceMinor))
+      return null;
     outLines.push({ productId: line.productId, qty: line.qty, unitPriceMinor: line.unitPriceMinor });
   }
   const p = o.payment;
-  if (!isObj(p) || typeof p.method !== 'string' || !(PAYMENT_METHODS as readonly string[]).includes(p.method)) return null;
+  if (!isObj(p) || typeof p.method !== 'string' || !(PAYMENT_METHODS as readonly string[]).includes(p.method))
+    return null;
   if (!isOptText(p.provider, 64)) return null;
   if (p.method === 'bnpl' && p.provider === undefined) return null;
   return {
@@ -176,13 +187,15 @@ function validateOrder(o: Obj): Obj | null {
 }
 
 function validateModeration(o: Obj): Obj | null {
-  if (typeof o.action !== 'string' || !(MODERATION_ACTIONS as readonly string[]).includes(o.action)) return null;
+  if (typeof o.action !== 'string' || !(MODERATION_ACTIONS as readonly string[]).includes(o.action))
+    return null;
   if (!isId(o.targetViewerId) || (o.messageEventId !== undefined && !isId(o.messageEventId))) return null;
   if (o.action === 'message_hidden' && o.messageEventId === undefined) return null;
   if (o.durationMs !== undefined && !isInt(o.durationMs, 1, 7 * 24 * 3600_000)) return null;
   if (!isOptText(o.reason, LABEL)) return null;
   const by = o.decidedBy;
-  if (!isObj(by) || !['moderator', 'host', 'automod'].includes(by.kind as string) || !isId(by.id)) return null;
+  if (!isObj(by) || !['moderator', 'host', 'automod'].includes(by.kind as string) || !isId(by.id))
+    return null;
   return withOptional(
     { action: o.action, targetViewerId: o.targetViewerId, decidedBy: { kind: by.kind, id: by.id } },
     o,

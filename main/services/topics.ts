@@ -19,10 +19,15 @@ export const DEFAULT_TOPIC_SETTINGS: ShowTopicSettings = {
 export const SHOW_EVENT_TOPICS = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio] as const;
 
 /** Creates the shopper, studio and dead-letter topics if they do not exist. Returns the ones created. */
-export async function ensureShowTopics(admin: Admin, settings: Partial<ShowTopicSettings> = {}): Promise<string[]> {
+export async function ensureShowTopics(
+  admin: Admin,
+  settings: Partial<ShowTopicSettings> = {},
+): Promise<string[]> {
   const s = { ...DEFAULT_TOPIC_SETTINGS, ...settings };
   const existing = new Set(await admin.listTopics());
-  const wanted = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio, SHOW_TOPICS.deadLetter].filter((t) => !existing.has(t));
+  const wanted = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio, SHOW_TOPICS.deadLetter].filter(
+    (t) => !existing.has(t),
+  );
   if (wanted.length === 0) return [];
   await admin.createTopics({
     waitForLeaders: true,

@@ -1,0 +1,114 @@
+// Studio configuration: where Kafka and the SFU are. Environment variables win over
+// the config file, so a user can point the studio at their own cluster either way.
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const SaslConfig = z.object({
+  mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+  username: z.string().min(1),
+  password: z.string().min(1),
+});
+
+const ConfigFile = z
+  .object({
+    kafka: z
+      .object({
+        brokers: z.array(z.string().min(1)).min(1).optional(),
+        ssl: z.boolean().optional(),
+        sasl: SaslConfig.optional(),
+        topicPartitions: z.number().int().min(1).max(1000).optional(),
+        retentionHours: z.number().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    sfu: z
+      .object({ url: z.string().url().optional(), adminSecret: z.string().optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  ssl: boolean;
+  sasl?: z.infer<typeof SaslConfig>;
+  topicPartitions: number;
+  retentionHours: number;
+}
+
+export interface SfuConfig {
+  /** Signaling URL (ws://…) of the SFU, or null when none is configured. */
+  url: string | null;
+  adminSecret: string | null;
+}
+
+export interface StudioConfig {
+  kafka: KafkaConfig;
+  sfu: SfuConfig;
+}
+
+export const DEFAULT_KAFKA_BROKERS = ['127.0.0.1:19092'];
+
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env.SHOPCAST_CONFIG ??
+    join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'shopcast-studio', 'config.json')
+  );
+}
+
+function readConfigFile(path: string): z.infer<typeof ConfigFile> {
+  if (!existsSync(path)) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`The config file ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const parsed = ConfigFile.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new Error(`The config file ${path} has problems: ${problems}`);
+  }
+  return parsed.data;
+}
+
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StudioConfig {
+  const file = readConfigFile(defaultConfigPath(env));
+  const saslMechanism = env.SHOPCAST_KAFKA_SASL_MECHANISM;
+  const sasl = saslMechanism
+    ? SaslConfig.parse({
+        mechanism: saslMechanism,
+        username: env.SHOPCAST_KAFKA_SASL_USERNAME,
+        password: env.SHOPCAST_KAFKA_SASL_PASSWORD,
+      })
+    : file.kafka?.sasl;
+  return {
+    kafka: {
+      brokers: env.SHOPCAST_KAFKA_BROKERS
+        ? splitList(env.SHOPCAST_KAFKA_BROKERS)
+        : (file.kafka?.brokers ?? DEFAULT_KAFKA_BROKERS),
+      clientId: 'shopcast-studio',
+      ssl: env.SHOPCAST_KAFKA_SSL ? env.SHOPCAST_KAFKA_SSL === 'true' : (file.kafka?.ssl ?? false),
+      ...(sasl ? { sasl } : {}),
+      topicPartitions: Number(env.SHOPCAST_TOPIC_PARTITIONS ?? file.kafka?.topicPartitions ?? 3),
+      retentionHours: Number(env.SHOPCAST_TOPIC_RETENTION_HOURS ?? file.kafka?.retentionHours ?? 24 * 30),
+    },
+    sfu: {
+      url: env.SHOPCAST_SFU_URL ?? file.sfu?.url ?? null,
+      adminSecret: env.SHOPCAST_SFU_ADMIN_SECRET ?? file.sfu?.adminSecret ?? null,
+    },
+  };
+}

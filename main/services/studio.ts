@@ -1,0 +1,32 @@
+// Composes the studio services behind the transport-agnostic host. Electron's main
+// process and browser mode both call startStudioServices and attach their adapter.
+import type { StudioConfig } from './config';
+import { KafkaGateway } from './kafka-gateway';
+import { SfuMonitor } from './sfu-monitor';
+import { StudioHost } from './studio-host';
+
+export interface StudioServices {
+  host: StudioHost;
+  config: StudioConfig;
+  stop(): Promise<void>;
+}
+
+export function startStudioServices(config: StudioConfig): StudioServices {
+  // The host needs handlers that read the services, and the services publish through the host.
+  const publishStatus = () => host.publish('status', { kafka: kafka.status, sfu: sfu.status });
+  const kafka = new KafkaGateway(config.kafka, publishStatus);
+  const sfu = new SfuMonitor(config.sfu, publishStatus);
+  const host: StudioHost = new StudioHost({
+    getStatus: () => ({ kafka: kafka.status, sfu: sfu.status }),
+  });
+  kafka.start();
+  sfu.start();
+  return {
+    host,
+    config,
+    async stop() {
+      sfu.stop();
+      await kafka.stop();
+    },
+  };
+}

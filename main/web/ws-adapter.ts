@@ -1,0 +1,82 @@
+// Browser-mode transport: the studio contract over a loopback WebSocket, guarded by a
+// per-run token. Mirrors the Electron IPC adapter; both dispatch through StudioHost.
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CallFrame, describeIssues, type ServerFrame } from '../../protocol/rpc';
+import type { StudioHost } from '../services/studio-host';
+
+export const STUDIO_SOCKET_PATH = '/studio';
+const MAX_FRAME_BYTES = 1024 * 1024;
+// A slow client skips pushes rather than growing memory without bound.
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export function tokensMatch(expected: string, given: string | null): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export interface WsAdapterOptions {
+  token: string;
+  /** Origins whose pages may connect (browsers always send Origin; other clients need only the token). */
+  allowedOrigins: () => string[];
+}
+
+function reject(socket: Duplex, status: number, text: string): void {
+  socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
+
+export function attachWsAdapter(
+  server: Server,
+  host: StudioHost,
+  options: WsAdapterOptions,
+): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://placeholder');
+    if (url.pathname !== STUDIO_SOCKET_PATH) return reject(socket, 404, 'Not Found');
+    if (!tokensMatch(options.token, url.searchParams.get('token')))
+      return reject(socket, 401, 'Unauthorized');
+    const origin = request.headers.origin;
+    if (origin && !options.allowedOrigins().includes(origin)) return reject(socket, 403, 'Forbidden');
+    wss.handleUpgrade(request, socket, head, (ws) => serveConnection(ws, host));
+  });
+  return wss;
+}
+
+function send(ws: WebSocket, frame: ServerFrame): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+}
+
+function serveConnection(ws: WebSocket, host: StudioHost): void {
+  const unsubscribe = host.subscribe((event, payload) => {
+    if (ws.bufferedAmount < MAX_BUFFERED_BYTES) send(ws, { kind: 'push', event, payload });
+  });
+  ws.on('close', unsubscribe);
+  ws.on('message', async (data, isBinary) => {
+    let json: unknown;
+    try {
+      if (isBinary) throw new Error('binary frames are not accepted');
+      json = JSON.parse(data.toString());
+    } catch (error) {
+      return send(ws, {
+        kind: 'error',
+        error: { code: 'invalid-request', message: `Unreadable frame: ${(error as Error).message}` },
+      });
+    }
+    const frame = CallFrame.safeParse(json);
+    if (!frame.success) {
+      return send(ws, {
+        kind: 'error',
+        error: { code: 'invalid-request', message: `Malformed call: ${describeIssues(frame.error)}` },
+      });
+    }
+    const result = await host.call(frame.data.op, frame.data.request);
+    send(ws, { kind: 'result', id: frame.data.id, result });
+  });
+}

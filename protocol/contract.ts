@@ -1,0 +1,67 @@
+// The studio API contract: one table of operations (request → response schema) and
+// server-push events (name → payload schema). The Electron IPC adapter and the
+// browser-mode WebSocket adapter are both derived from this table.
+import { z } from 'zod';
+
+export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected']);
+export type ConnectionState = z.infer<typeof ConnectionState>;
+
+export const ServiceStatus = z.object({
+  state: ConnectionState,
+  /** Why it is not connected, in words a host understands; null when connected. */
+  reason: z.string().nullable(),
+  /** What the studio is connecting to, e.g. "127.0.0.1:19092". */
+  target: z.string(),
+  /** Epoch ms of the last state change. */
+  since: z.number(),
+});
+export type ServiceStatus = z.infer<typeof ServiceStatus>;
+
+export const StudioStatus = z.object({
+  kafka: ServiceStatus,
+  sfu: ServiceStatus,
+});
+export type StudioStatus = z.infer<typeof StudioStatus>;
+
+const Empty = z.object({}).strict();
+
+const operation = <Request extends z.ZodType, Response extends z.ZodType>(
+  request: Request,
+  response: Response,
+) => ({
+  request,
+  response,
+});
+
+export const studioOperations = {
+  getStatus: operation(Empty, StudioStatus),
+};
+
+export const studioPushEvents = {
+  status: StudioStatus,
+};
+
+export type OperationName = keyof typeof studioOperations;
+export type PushEventName = keyof typeof studioPushEvents;
+export type OperationRequest<K extends OperationName> = z.input<(typeof studioOperations)[K]['request']>;
+export type ParsedRequest<K extends OperationName> = z.output<(typeof studioOperations)[K]['request']>;
+export type OperationResponse<K extends OperationName> = z.output<(typeof studioOperations)[K]['response']>;
+export type PushPayload<K extends PushEventName> = z.output<(typeof studioPushEvents)[K]>;
+
+export const operationNames = Object.keys(studioOperations) as OperationName[];
+export const pushEventNames = Object.keys(studioPushEvents) as PushEventName[];
+
+export function isOperationName(name: unknown): name is OperationName {
+  return typeof name === 'string' && Object.hasOwn(studioOperations, name);
+}
+
+export function isPushEventName(name: unknown): name is PushEventName {
+  return typeof name === 'string' && Object.hasOwn(studioPushEvents, name);
+}
+
+/** The typed API the renderer sees: one function per operation, plus push subscriptions. */
+export type StudioApi = {
+  [K in OperationName]: (request: OperationRequest<K>) => Promise<OperationResponse<K>>;
+} & {
+  on<K extends PushEventName>(event: K, listener: (payload: PushPayload<K>) => void): () => void;
+};

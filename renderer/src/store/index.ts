@@ -1,0 +1,11 @@
+// One store per window, built from slices. Side effects live in owners outside the store.
+import { create } from 'zustand';
+import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
+import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
+
+export type StudioState = ConnectionSlice & NavigationSlice;
+
+export const useStudioStore = create<StudioState>()((...args) => ({
+  ...createConnectionSlice(...args),
+  ...createNavigationSlice(...args),
+}));

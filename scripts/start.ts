@@ -1,0 +1,90 @@
+// `npm start`: build, bring up the local stack, then launch the Electron studio — or,
+// where the Electron binary is not available, the same studio in browser mode.
+// `npm run start:web` goes straight to browser mode. Ctrl-C stops everything it started.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../main/services/config';
+import { startBrowserMode } from '../main/web/browser-mode';
+import { startLocalStack, type LocalStack } from './stack';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const say = (line: string) => console.log(`[shopcast] ${line}`);
+
+function run(step: string, command: string, args: string[]): void {
+  say(`${step}…`);
+  const started = Date.now();
+  const result = spawnSync(command, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (result.status !== 0) throw new Error(`${step} failed (exit ${result.status ?? result.signal})`);
+  say(`${step}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** The Electron binary's path, or null when it was never downloaded (as on machines without its release host). */
+export function electronBinary(): string | null {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown;
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const webOnly = process.argv.includes('--web');
+  const port = Number(process.env.SHOPCAST_WEB_PORT ?? 0);
+  let stack: LocalStack | null = null;
+  let electron: ChildProcess | null = null;
+  let stopBrowser: (() => Promise<void>) | null = null;
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('Stopping…');
+    electron?.kill('SIGTERM');
+    await stopBrowser?.();
+    await stack?.stop();
+    say('Stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    run('Building the studio UI', 'npx', [
+      'vite',
+      'build',
+      '--logLevel',
+      'warn',
+      '--config',
+      'renderer/vite.config.ts',
+    ]);
+    stack = await startLocalStack('dev', say);
+    const env = { ...process.env, SHOPCAST_KAFKA_BROKERS: stack.kafkaBrokers.join(',') };
+
+    const binary = webOnly ? null : electronBinary();
+    if (binary) {
+      run('Building the Electron shell', 'npx', ['tsx', 'scripts/build-electron.ts']);
+      say('Launching the studio (Electron)…');
+      electron = spawn(binary, [join(repoRoot, 'out', 'main', 'electron-main.cjs')], {
+        env,
+        stdio: 'inherit',
+      });
+      electron.on('exit', (code) => void shutdown(code ?? 0));
+      return;
+    }
+    if (!webOnly)
+      say('The Electron binary is not available on this machine, so the studio runs in browser mode.');
+    const browser = await startBrowserMode(loadConfig(env), { port });
+    stopBrowser = browser.stop;
+    say(`Studio ready in browser mode. Open: ${browser.web.url}`);
+    say('Press Ctrl-C to stop.');
+  } catch (error) {
+    console.error(`[shopcast] ${(error as Error).message}`);
+    await shutdown(1);
+  }
+}
+
+void main();
