@@ -36,12 +36,12 @@ export function windowOpenDecision(): { action: 'deny' } {
   return { action: 'deny' };
 }
 
-/** An IPC message is trusted only from a frame of our own app, the top frame of our window. */
+/** An IPC message is trusted only from our own app's top frame (never an iframe). */
 export function isTrustedSender(
-  frame: { url: string; isTopFrame: boolean } | null | undefined,
+  frame: { url: string; parent: unknown } | null | undefined,
   appOrigin = APP_ORIGIN,
 ): boolean {
-  return !!frame && frame.isTopFrame && originOf(frame.url) === appOrigin;
+  return !!frame && frame.parent === null && originOf(frame.url) === appOrigin;
 }
 
 export interface CspOptions {

@@ -1,0 +1,15 @@
+// Starts the real local stack for integration tests (unless scripts/test.ts already
+// did) and tells the tests where it is through environment variables.
+import { startLocalStack, type LocalStack } from '../../scripts/stack';
+
+let stack: LocalStack | null = null;
+
+export async function setup(): Promise<void> {
+  if (process.env.SHOPCAST_KAFKA_BROKERS) return;
+  stack = await startLocalStack('test', (line) => console.log(`[test stack] ${line}`));
+  process.env.SHOPCAST_KAFKA_BROKERS = stack.kafkaBrokers.join(',');
+}
+
+export async function teardown(): Promise<void> {
+  await stack?.stop();
+}
