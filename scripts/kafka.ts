@@ -95,7 +95,7 @@ export function ensureKafkaJars(progress: Progress = () => {}): string {
       '-q',
       '-B',
       '-f',
-      join(repoRoot, 'scripts', 'kafka', 'pom.xml'),
+      join(repoRoot, 'scripts', 'kafka-jars', 'pom.xml'),
       'dependency:copy-dependencies',
       `-DoutputDirectory=${libs}`,
       '-DincludeScope=runtime',

@@ -5,6 +5,17 @@ import type { ServiceStatus } from '../../protocol/contract';
 import type { KafkaConfig } from './config';
 
 const PROBE_INTERVAL_MS = 1000;
+// kafkajs can sit on a request to a broker that is shutting down; a probe that takes
+// longer than this counts as a failure so the status bar never shows a stale "connected".
+const PROBE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('Request timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Turns a kafkajs error into a sentence a host can act on. */
 export function describeKafkaError(error: unknown, brokers: string[]): string {
@@ -25,11 +36,14 @@ export function describeKafkaError(error: unknown, brokers: string[]): string {
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return `Kafka host ${target} could not be resolved`;
   if (/timed? ?out/i.test(text)) return `Kafka at ${target} did not answer in time`;
   if (/SASL|authentication/i.test(text)) return `Kafka at ${target} rejected the credentials: ${messages[0]}`;
+  // kafkajs sometimes surfaces a dropped connection as an internal TypeError.
+  if (error instanceof TypeError) return `Lost the connection to Kafka at ${target}`;
   return `Kafka at ${target} is unreachable: ${messages[0] ?? 'unknown error'}`;
 }
 
 export class KafkaGateway {
   readonly kafka: Kafka;
+  private readonly probeClient: Kafka;
   private admin: Admin | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -39,7 +53,7 @@ export class KafkaGateway {
     private readonly config: KafkaConfig,
     private readonly onStatus: (status: ServiceStatus) => void,
   ) {
-    this.kafka = new Kafka({
+    const clientConfig = {
       clientId: config.clientId,
       brokers: config.brokers,
       ssl: config.ssl,
@@ -47,6 +61,13 @@ export class KafkaGateway {
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1500,
       requestTimeout: 3000,
+    };
+    this.kafka = new Kafka(clientConfig);
+    // The health probe must fail fast, so it has its own client that never retries.
+    this.probeClient = new Kafka({
+      ...clientConfig,
+      clientId: `${config.clientId}-health`,
+      retry: { retries: 0 },
     });
     this.current = { state: 'connecting', reason: null, target: config.brokers.join(','), since: Date.now() };
   }
@@ -69,15 +90,16 @@ export class KafkaGateway {
   private async probe(): Promise<void> {
     try {
       if (!this.admin) {
-        this.admin = this.kafka.admin({ retry: { retries: 0 } });
-        await this.admin.connect();
+        this.admin = this.probeClient.admin();
+        await withTimeout(this.admin.connect(), PROBE_TIMEOUT_MS);
       }
-      await this.admin.describeCluster();
+      // listTopics always asks a broker; describeCluster may answer from cached metadata.
+      await withTimeout(this.admin.listTopics(), PROBE_TIMEOUT_MS);
       this.setStatus('connected', null);
     } catch (error) {
       const admin = this.admin;
       this.admin = null;
-      await admin?.disconnect().catch(() => {});
+      void admin?.disconnect().catch(() => {});
       this.setStatus('disconnected', describeKafkaError(error, this.config.brokers));
     }
     if (!this.stopped) this.timer = setTimeout(() => void this.probe(), PROBE_INTERVAL_MS);
