@@ -1,0 +1,126 @@
+// `npm test`: everything, against the real stack. Type check, lint, unit tests, then
+// the local test stack (Kafka broker, mediasoup SFU) for integration and e2e tests.
+// Ends with one summary line "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalStack, type LocalStack } from './stack';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const reports = join(repoRoot, '.stack', 'reports');
+const say = (line: string) => console.log(`\n[test] ${line}`);
+
+interface StepResult {
+  name: string;
+  ok: boolean;
+  passed: number;
+  failed: number;
+  seconds: number;
+}
+
+const results: StepResult[] = [];
+
+function step(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  count?: () => { passed: number; failed: number },
+) {
+  say(`${name}…`);
+  const started = Date.now();
+  const run = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit', env });
+  const ok = run.status === 0;
+  const tally = count?.() ?? { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
+  // A runner that crashed before writing its report still counts as a failure.
+  if (!ok && tally.failed === 0) tally.failed = 1;
+  results.push({ name, ok, ...tally, seconds: (Date.now() - started) / 1000 });
+}
+
+function vitestCounts(file: string) {
+  return () => {
+    if (!existsSync(file)) return { passed: 0, failed: 0 };
+    const report = JSON.parse(readFileSync(file, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+    };
+    return { passed: report.numPassedTests, failed: report.numFailedTests };
+  };
+}
+
+function playwrightCounts(file: string) {
+  return () => {
+    if (!existsSync(file)) return { passed: 0, failed: 0 };
+    const report = JSON.parse(readFileSync(file, 'utf8')) as {
+      stats: { expected: number; unexpected: number; flaky: number };
+    };
+    return { passed: report.stats.expected, failed: report.stats.unexpected + report.stats.flaky };
+  };
+}
+
+function vitest(project: string, env?: NodeJS.ProcessEnv) {
+  const report = join(reports, `${project}.json`);
+  step(
+    `${project} tests`,
+    'npx',
+    [
+      'vitest',
+      'run',
+      '--project',
+      project,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${report}`,
+    ],
+    env,
+    vitestCounts(report),
+  );
+}
+
+async function main(): Promise<void> {
+  rmSync(reports, { recursive: true, force: true });
+  mkdirSync(reports, { recursive: true });
+  const started = Date.now();
+
+  step('Type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  step('Lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
+  step('Formatting', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+  vitest('unit');
+
+  let stack: LocalStack | null = null;
+  try {
+    say('Starting the local test stack…');
+    stack = await startLocalStack('test', (line) => console.log(`[test] ${line}`));
+    const env = { ...process.env, SHOPCAST_KAFKA_BROKERS: stack.kafkaBrokers.join(',') };
+    vitest('integration', env);
+    const e2eReport = join(reports, 'e2e.json');
+    step(
+      'End-to-end tests (Chromium)',
+      'npx',
+      ['playwright', 'test', '-c', 'tests/e2e/playwright.config.ts', '--reporter=list,json'],
+      { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: e2eReport },
+      playwrightCounts(e2eReport),
+    );
+  } catch (error) {
+    console.error(`[test] The local test stack did not start: ${(error as Error).message}`);
+    results.push({ name: 'Local test stack', ok: false, passed: 0, failed: 1, seconds: 0 });
+  } finally {
+    await stack?.stop();
+  }
+
+  console.log('\n[test] Summary');
+  for (const result of results) {
+    const mark = result.ok ? 'ok  ' : 'FAIL';
+    console.log(
+      `  ${mark} ${result.name.padEnd(30)} ${result.passed} passed, ${result.failed} failed (${result.seconds.toFixed(1)} s)`,
+    );
+  }
+  const passed = results.reduce((sum, result) => sum + result.passed, 0);
+  const failed = results.reduce((sum, result) => sum + result.failed, 0);
+  console.log(`[test] Total time ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(results.every((result) => result.ok) ? 0 : 1);
+}
+
+void main();
