@@ -70,7 +70,8 @@ class SecondSeries {
   readonly cartAdds: Uint32Array;
   readonly orders: Uint32Array;
   readonly revenue: Float64Array;
-  /** Viewers before the slot's first event and after its last one. */
+  /** Audience before the slot's first join/leave and after its last one (when `viewersMoved`). */
+  readonly viewersMoved: Uint8Array;
   readonly viewersIn: Uint32Array;
   readonly viewersOut: Uint32Array;
 
@@ -81,19 +82,20 @@ class SecondSeries {
     this.cartAdds = new Uint32Array(size);
     this.orders = new Uint32Array(size);
     this.revenue = new Float64Array(size);
+    this.viewersMoved = new Uint8Array(size);
     this.viewersIn = new Uint32Array(size);
     this.viewersOut = new Uint32Array(size);
   }
 
   /** Slot for an epoch second, or -1 when it is older than the ring. */
-  slot(sec: number, clockSec: number, viewers: number): number {
+  slot(sec: number, clockSec: number): number {
     if (sec <= clockSec - this.size) return -1;
     const i = sec % this.size;
     if (this.second[i] !== sec) {
       this.second[i] = sec;
       this.chat[i] = this.reactions[i] = this.cartAdds[i] = this.orders[i] = 0;
       this.revenue[i] = 0;
-      this.viewersIn[i] = this.viewersOut[i] = viewers;
+      this.viewersMoved[i] = 0;
     }
     return i;
   }
@@ -205,9 +207,8 @@ export class ShowAggregator {
       return 'duplicate';
     }
     this.accepted++;
-    const slot = this.series.slot(Math.floor(e.ts / 1000), this.clockSec, this.present.size);
+    const slot = this.series.slot(Math.floor(e.ts / 1000), this.clockSec);
     this.dispatch(e, slot);
-    if (slot >= 0) this.series.viewersOut[slot] = this.present.size;
     return 'applied';
   }
 
@@ -215,13 +216,16 @@ export class ShowAggregator {
     const s = this.series;
     switch (e.type) {
       case 'viewer.joined':
-        this.present.add(e.viewerId);
+      case 'viewer.left':
+        if (slot >= 0 && !s.viewersMoved[slot]) {
+          s.viewersMoved[slot] = 1;
+          s.viewersIn[slot] = this.present.size;
+        }
+        if (e.type === 'viewer.joined') this.present.add(e.viewerId);
+        else this.present.delete(e.viewerId);
         this.everSeen.add(e.viewerId);
         if (this.present.size > this.peakViewers) this.peakViewers = this.present.size;
-        return;
-      case 'viewer.left':
-        this.present.delete(e.viewerId);
-        this.everSeen.add(e.viewerId);
+        if (slot >= 0) s.viewersOut[slot] = this.present.size;
         return;
       case 'chat.message':
         this.everSeen.add(e.viewerId);
@@ -464,17 +468,20 @@ export class ShowAggregator {
     if (now === null) return out;
     const length = Math.min(this.opts.snapshotSeconds, s.size);
     out.startSecond = now - length + 1;
-    // Seconds without events carry the audience of the last second that had some; leading
-    // empty seconds take the audience from before the first event that follows them.
+    // Seconds without joins or leaves carry the audience of the last one that had some;
+    // leading such seconds take the audience from before the first join/leave after them
+    // (or the current audience when nobody came or went in the whole range).
     let viewers: number | null = null;
     const leading: number[] = [];
     for (let sec = out.startSecond; sec <= now; sec++) {
       const i = ((sec % s.size) + s.size) % s.size;
       const here = s.second[i] === sec;
-      if (here && viewers === null) for (const j of leading) out.viewers[j] = s.viewersIn[i]!;
-      if (here) viewers = s.viewersOut[i]!;
+      if (here && s.viewersMoved[i]) {
+        if (viewers === null) for (const j of leading) out.viewers[j] = s.viewersIn[i]!;
+        viewers = s.viewersOut[i]!;
+      }
       if (viewers === null) leading.push(out.viewers.length);
-      out.viewers.push(viewers ?? 0);
+      out.viewers.push(viewers ?? this.present.size);
       out.chat.push(here ? s.chat[i]! : 0);
       out.cartAdds.push(here ? s.cartAdds[i]! : 0);
       out.orders.push(here ? s.orders[i]! : 0);

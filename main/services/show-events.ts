@@ -106,9 +106,14 @@ export function validateShowEvent(o: Obj): ShowEvent | null {
   if (typeof type !== 'string' || !isShowEventType(type)) return null;
   if (!isId(o.id) || !isId(o.showId) || !isInt(o.v, 1, EVENT_VERSIONS[type])) return null;
   if (!isInt(o.ts, EVENT_LIMITS.minTs, EVENT_LIMITS.maxTs - 1)) return null;
-  const base = { id: o.id, type, v: o.v, showId: o.showId, ts: o.ts };
   const body = validateBody(type, o);
-  return body ? ({ ...base, ...body } as ShowEvent) : null;
+  if (!body) return null;
+  body.id = o.id;
+  body.type = type;
+  body.v = o.v;
+  body.showId = o.showId;
+  body.ts = o.ts;
+  return body as ShowEvent;
 }
 
 function validateBody(type: ShowEventType, o: Obj): Obj | null {
