@@ -11,6 +11,34 @@ export const SHOW_TOPICS = {
   deadLetter: 'shopcast.show-events.dead-letter.v1',
 } as const;
 
+export interface ShowTopicSettings {
+  partitions: number;
+  replicationFactor: number;
+  /** Replays read old shows back, so keep events for weeks, not the broker's 7-day default. */
+  retentionMs: number;
+}
+
+export const DEFAULT_TOPIC_SETTINGS: ShowTopicSettings = {
+  partitions: 6,
+  replicationFactor: 1,
+  retentionMs: 30 * 24 * 3600_000,
+};
+
+/** Topic definitions for kafkajs admin.createTopics (or any client's equivalent). */
+export function showTopicDefinitions(topics: readonly string[], settings: Partial<ShowTopicSettings> = {}) {
+  const s = { ...DEFAULT_TOPIC_SETTINGS, ...settings };
+  return topics.map((topic) => ({
+    topic,
+    numPartitions: s.partitions,
+    replicationFactor: s.replicationFactor,
+    configEntries: [
+      { name: 'retention.ms', value: String(s.retentionMs) },
+      // Replays find offsets by timestamp, so keep the producers' event timestamps.
+      { name: 'message.timestamp.type', value: 'CreateTime' },
+    ],
+  }));
+}
+
 /** Headers on dead-lettered messages (the value is the original bytes, untouched). */
 export const DEAD_LETTER_HEADERS = {
   reason: 'shopcast-dlq-reason',

@@ -1,0 +1,108 @@
+// Audience simulator, command line:
+//   npx tsx server/audience/main.ts --show <id> [--rate 2000] [--seed 7] [--brokers 127.0.0.1:19092]
+//       [--catalog assets/catalog/demo-products.json] [--audience N] [--duration SECONDS]
+//       [--host] [--pin-every SECONDS]
+// --host also plays the studio (show.started, a pin rotation, show.ended) for demos without one.
+// Prints one JSON line of stats a second.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { CatalogFile, Product } from '../../protocol/catalog';
+import { SHOW_TOPICS, type StudioEvent } from '../../protocol/events';
+import { startAudience } from './audience';
+import { DEFAULT_PRODUCTS, type AudienceProduct } from './generator';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+function loadCatalog(path: string | undefined): AudienceProduct[] {
+  const file = path ? resolve(path) : resolve(repoRoot, 'assets/catalog/demo-products.json');
+  if (!existsSync(file)) {
+    if (path) throw new Error(`catalog not found: ${file}`);
+    return DEFAULT_PRODUCTS;
+  }
+  const catalog = CatalogFile.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const products = catalog.products.flatMap((p) => {
+    const parsed = Product.safeParse(p);
+    return parsed.success ? [parsed.data] : [];
+  });
+  return products.length ? products : DEFAULT_PRODUCTS;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      show: { type: 'string' },
+      rate: { type: 'string', default: '200' },
+      seed: { type: 'string', default: '1' },
+      brokers: { type: 'string', default: process.env.SHOPCAST_KAFKA_BROKERS ?? '127.0.0.1:19092' },
+      catalog: { type: 'string' },
+      audience: { type: 'string' },
+      duration: { type: 'string' },
+      host: { type: 'boolean', default: false },
+      'pin-every': { type: 'string', default: '30' },
+    },
+  });
+  if (!values.show) throw new Error('--show <id> is required');
+  const showId = values.show;
+  const brokers = values.brokers.split(',');
+  const catalog = loadCatalog(values.catalog);
+  const run = await startAudience({
+    brokers,
+    showId,
+    rate: Number(values.rate),
+    seed: Number(values.seed),
+    catalog,
+    audience: values.audience ? Number(values.audience) : undefined,
+  });
+
+  const host = values.host ? await playHost(brokers, showId, catalog, Number(values['pin-every']) * 1000) : null;
+  const timer = setInterval(() => console.log(JSON.stringify(run.stats())), 1000);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    await run.stop();
+    await host?.stop();
+    console.log(JSON.stringify({ final: run.stats() }));
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  if (values.duration) setTimeout(() => void stop(), Number(values.duration) * 1000);
+}
+
+/** Stands in for the studio: starts the show, pins each product in turn, ends the show on stop. */
+async function playHost(brokers: string[], showId: string, catalog: AudienceProduct[], pinEveryMs: number) {
+  const kafka = new Kafka({ clientId: 'shopcast-audience-host', brokers, logLevel: logLevel.ERROR });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  let n = 0;
+  const send = (event: Omit<StudioEvent, 'id' | 'v' | 'showId' | 'ts'>) => {
+    const ts = Date.now();
+    const full = { id: `host-${ts.toString(36)}-${n++}`, v: 1, showId, ts, ...event };
+    return producer.send({
+      topic: SHOW_TOPICS.studio,
+      acks: -1,
+      messages: [{ key: showId, value: JSON.stringify(full), timestamp: String(ts) }],
+    });
+  };
+  await send({ type: 'show.started', currency: catalog[0]!.currency, title: `Simulated show ${showId}` } as never);
+  let i = 0;
+  const pinNext = () => send({ type: 'product.pinned', productId: catalog[i++ % catalog.length]!.id } as never);
+  await pinNext();
+  const timer = setInterval(() => void pinNext(), pinEveryMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await send({ type: 'show.ended' } as never);
+      await producer.disconnect();
+    },
+  };
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
