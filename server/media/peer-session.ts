@@ -1,0 +1,239 @@
+// One signaling connection: the studio's publisher (host), a viewer page, or
+// the studio main process doing admin work. It owns the transports, producers
+// and consumers it created; closing the connection closes them.
+import type { types } from 'mediasoup';
+import type {
+  RequestData,
+  ResponseData,
+  Role,
+  SignalingErrorCode,
+  SignalingMethod,
+  SignalingNotification,
+  SignalingResponse,
+  TransportDirection,
+} from '../../protocol/signaling';
+import { errorResponse, parseRequest } from '../../protocol/signaling';
+import { sameSecret, type RoomMember, type ShowRoom, type ShowRooms } from './show-room';
+
+/** A refusal the client should see as a typed error rather than `internal`. */
+export class SignalingFailure extends Error {
+  constructor(
+    readonly code: SignalingErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** mediasoup signals bad parameters with TypeError and unsupported codecs with UnsupportedError. */
+function isMediaRefusal(error: unknown): boolean {
+  return error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError');
+}
+
+export interface SessionContext {
+  adminSecret: string;
+  rooms: ShowRooms;
+  listenIps: types.TransportListenIp[];
+  log: (line: string) => void;
+}
+
+type Handlers = { [M in SignalingMethod]: (data: RequestData<M>) => Promise<ResponseData<M>> };
+
+interface OwnedTransport {
+  transport: types.WebRtcTransport;
+  direction: TransportDirection;
+}
+
+export class PeerSession implements RoomMember {
+  role: Role = 'viewer';
+  private room: ShowRoom | null = null;
+  private readonly transports = new Map<string, OwnedTransport>();
+  private readonly consumers = new Map<string, types.Consumer>();
+  // Requests run one at a time, so a client may send join and the next step back to back.
+  private queue: Promise<void> = Promise.resolve();
+  private ended = false;
+
+  constructor(
+    private readonly context: SessionContext,
+    private readonly sendRaw: (text: string) => void,
+  ) {}
+
+  /** Takes one raw message; the answer goes out through `sendRaw`. Never rejects. */
+  receive(raw: string): Promise<void> {
+    this.queue = this.queue.then(() => this.handle(raw));
+    return this.queue;
+  }
+
+  send(message: SignalingNotification | SignalingResponse): void {
+    if (!this.ended) this.sendRaw(JSON.stringify(message));
+  }
+
+  consumerCount(): number {
+    return this.consumers.size;
+  }
+
+  /** The connection closed. */
+  end(): void {
+    this.ended = true;
+    const room = this.room;
+    this.leftRoom();
+    room?.removeMember(this);
+  }
+
+  leftRoom(): void {
+    this.room = null;
+    // Closing a transport closes its producers and consumers; the room hears of the producers.
+    for (const { transport } of this.transports.values()) transport.close();
+    this.transports.clear();
+    this.consumers.clear();
+  }
+
+  private async handle(raw: string): Promise<void> {
+    const parsed = parseRequest(raw);
+    if (!parsed.ok) {
+      this.send(parsed.response);
+      return;
+    }
+    const { id, method, data } = parsed.request;
+    try {
+      const handler = this.handlers[method] as (data: unknown) => Promise<unknown>;
+      const result = await handler(data);
+      this.send({ type: 'response', id, ok: true, data: result });
+    } catch (error) {
+      if (error instanceof SignalingFailure) {
+        this.send(errorResponse(id, error.code, error.message));
+      } else {
+        // mediasoup rejects bad parameters (e.g. incompatible codecs) by throwing.
+        const message = error instanceof Error ? error.message : String(error);
+        this.context.log(`${method} failed: ${message}`);
+        this.send(errorResponse(id, isMediaRefusal(error) ? 'media-error' : 'internal', message));
+      }
+    }
+  }
+
+  private requireAdmin(adminSecret: string): void {
+    if (!sameSecret(adminSecret, this.context.adminSecret)) throw new SignalingFailure('unauthorized', 'wrong admin secret');
+  }
+
+  private joinedRoom(): ShowRoom {
+    if (!this.room) throw new SignalingFailure('not-joined', 'join a show first');
+    return this.room;
+  }
+
+  private requireHost(action: string): ShowRoom {
+    const room = this.joinedRoom();
+    if (this.role !== 'host') throw new SignalingFailure('forbidden', `only the show's host may ${action}`);
+    return room;
+  }
+
+  private ownTransport(transportId: string, direction?: TransportDirection): types.WebRtcTransport {
+    const owned = this.transports.get(transportId);
+    if (!owned) throw new SignalingFailure('not-found', `no transport ${transportId} on this connection`);
+    if (direction && owned.direction !== direction) {
+      throw new SignalingFailure('conflict', `transport ${transportId} is a ${owned.direction} transport`);
+    }
+    return owned.transport;
+  }
+
+  private readonly handlers: Handlers = {
+    openShow: async ({ showId, adminSecret }) => {
+      this.requireAdmin(adminSecret);
+      const room = await this.context.rooms.open(showId);
+      return { hostToken: room.hostToken, viewerToken: room.viewerToken };
+    },
+
+    closeShow: async ({ showId, adminSecret }) => {
+      this.requireAdmin(adminSecret);
+      return { closed: this.context.rooms.close(showId, 'closed') };
+    },
+
+    join: async ({ showId, token }) => {
+      if (this.room) throw new SignalingFailure('conflict', `already in show ${this.room.showId}; use a new connection`);
+      const room = this.context.rooms.get(showId);
+      // Same answer for an unknown show and a wrong token, so tokens cannot be probed per show.
+      const role = room?.roleFor(token) ?? null;
+      if (!room || !role) throw new SignalingFailure('unauthorized', 'unknown show or wrong token');
+      this.role = role;
+      this.room = room;
+      room.addMember(this);
+      return { role, producers: room.producers(), viewerCount: room.viewerCount };
+    },
+
+    getRouterRtpCapabilities: async () => {
+      return { rtpCapabilities: this.joinedRoom().router.rtpCapabilities as ResponseData<'getRouterRtpCapabilities'>['rtpCapabilities'] };
+    },
+
+    createWebRtcTransport: async ({ direction }) => {
+      const room = direction === 'send' ? this.requireHost('send media') : this.joinedRoom();
+      const transport = await room.router.createWebRtcTransport({
+        listenIps: this.context.listenIps,
+        enableUdp: true,
+        enableTcp: true,
+        preferUdp: true,
+      });
+      if (this.room !== room) {
+        // The show ended while the transport was being created.
+        transport.close();
+        throw new SignalingFailure('not-joined', 'the show ended');
+      }
+      this.transports.set(transport.id, { transport, direction });
+      type Answer = ResponseData<'createWebRtcTransport'>;
+      return {
+        transportId: transport.id,
+        iceParameters: transport.iceParameters as Answer['iceParameters'],
+        iceCandidates: transport.iceCandidates as unknown as Answer['iceCandidates'],
+        dtlsParameters: transport.dtlsParameters as Answer['dtlsParameters'],
+      };
+    },
+
+    connectTransport: async ({ transportId, dtlsParameters }) => {
+      this.joinedRoom();
+      await this.ownTransport(transportId).connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
+      return {};
+    },
+
+    produce: async ({ transportId, kind, rtpParameters, source }) => {
+      const room = this.requireHost('produce');
+      const transport = this.ownTransport(transportId, 'send');
+      const producer = await transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters });
+      room.addTrack(producer, source, this);
+      return { producerId: producer.id };
+    },
+
+    closeProducer: async ({ producerId }) => {
+      const room = this.requireHost('stop a track');
+      if (!room.findProducer(producerId)) throw new SignalingFailure('not-found', `no producer ${producerId} in this show`);
+      room.removeTrack(producerId);
+      return {};
+    },
+
+    consume: async ({ transportId, producerId, rtpCapabilities }) => {
+      const room = this.joinedRoom();
+      const transport = this.ownTransport(transportId, 'recv');
+      if (!room.findProducer(producerId)) throw new SignalingFailure('not-found', `no producer ${producerId} in this show`);
+      const capabilities = rtpCapabilities as types.RtpCapabilities;
+      if (!room.router.canConsume({ producerId, rtpCapabilities: capabilities })) {
+        throw new SignalingFailure('media-error', 'these RTP capabilities cannot receive that producer');
+      }
+      // Paused until the client has its consumer wired up, so no keyframe is lost.
+      const consumer = await transport.consume({ producerId, rtpCapabilities: capabilities, paused: true });
+      this.consumers.set(consumer.id, consumer);
+      consumer.on('producerclose', () => this.consumers.delete(consumer.id));
+      consumer.on('transportclose', () => this.consumers.delete(consumer.id));
+      return {
+        consumerId: consumer.id,
+        producerId,
+        kind: consumer.kind,
+        rtpParameters: consumer.rtpParameters as ResponseData<'consume'>['rtpParameters'],
+      };
+    },
+
+    resumeConsumer: async ({ consumerId }) => {
+      this.joinedRoom();
+      const consumer = this.consumers.get(consumerId);
+      if (!consumer) throw new SignalingFailure('not-found', `no consumer ${consumerId} on this connection`);
+      await consumer.resume();
+      return {};
+    },
+  };
+}

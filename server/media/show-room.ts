@@ -1,0 +1,175 @@
+// One live show: its mediasoup router, its two tokens, who is in it, and what
+// the host is sending.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { types } from 'mediasoup';
+import type { NotificationData, ProducerInfo, ProducerSource, Role, SignalingNotification } from '../../protocol/signaling';
+import { notification } from '../../protocol/signaling';
+
+/** A signaling connection that joined the room. */
+export interface RoomMember {
+  readonly role: Role;
+  consumerCount(): number;
+  send(message: SignalingNotification): void;
+  /** The room is gone (closed or its worker died): forget it and its media. */
+  leftRoom(): void;
+}
+
+interface HostTrack {
+  producer: types.Producer;
+  source: ProducerSource | undefined;
+}
+
+export type ShowEndReason = NotificationData<'showEnded'>['reason'];
+
+/** Compares secrets in constant time whatever their lengths. */
+export function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+export class ShowRoom {
+  readonly hostToken = randomBytes(24).toString('base64url');
+  readonly viewerToken = randomBytes(24).toString('base64url');
+  private readonly members = new Set<RoomMember>();
+  private readonly tracks = new Map<string, HostTrack>();
+  private closed = false;
+
+  constructor(
+    readonly showId: string,
+    readonly router: types.Router,
+    readonly worker: types.Worker,
+  ) {}
+
+  roleFor(token: string): Role | null {
+    if (sameSecret(token, this.hostToken)) return 'host';
+    if (sameSecret(token, this.viewerToken)) return 'viewer';
+    return null;
+  }
+
+  get viewerCount(): number {
+    let count = 0;
+    for (const member of this.members) if (member.role === 'viewer') count += 1;
+    return count;
+  }
+
+  producers(): ProducerInfo[] {
+    return [...this.tracks.values()].map(({ producer, source }) => ({ producerId: producer.id, kind: producer.kind, source }));
+  }
+
+  findProducer(producerId: string): types.Producer | undefined {
+    return this.tracks.get(producerId)?.producer;
+  }
+
+  addMember(member: RoomMember): void {
+    this.members.add(member);
+    if (member.role === 'viewer') this.broadcastViewerCount();
+  }
+
+  removeMember(member: RoomMember): void {
+    if (!this.members.delete(member)) return;
+    if (member.role === 'viewer') this.broadcastViewerCount();
+  }
+
+  addTrack(producer: types.Producer, source: ProducerSource | undefined, from: RoomMember): void {
+    this.tracks.set(producer.id, { producer, source });
+    // The transport closing (host gone) takes its producers with it.
+    producer.on('transportclose', () => this.removeTrack(producer.id));
+    this.broadcast(notification('producerAdded', { producerId: producer.id, kind: producer.kind, source }), from);
+  }
+
+  /** Forgets a producer that was closed or whose transport closed, and tells everyone. */
+  removeTrack(producerId: string): void {
+    const track = this.tracks.get(producerId);
+    if (!track) return;
+    this.tracks.delete(producerId);
+    if (!track.producer.closed) track.producer.close();
+    this.broadcast(notification('producerClosed', { producerId }));
+  }
+
+  stats() {
+    let consumers = 0;
+    for (const member of this.members) consumers += member.consumerCount();
+    return {
+      showId: this.showId,
+      producers: this.tracks.size,
+      consumers,
+      viewerCount: this.viewerCount,
+      hosts: this.members.size - this.viewerCount,
+    };
+  }
+
+  /** Ends the show for everyone in it. Safe to call twice. */
+  close(reason: ShowEndReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    const members = [...this.members];
+    this.members.clear();
+    this.tracks.clear();
+    for (const member of members) {
+      member.send(notification('showEnded', { showId: this.showId, reason }));
+      member.leftRoom();
+    }
+    // On a dead worker the router is already closed.
+    if (!this.router.closed) this.router.close();
+  }
+
+  private broadcastViewerCount(): void {
+    this.broadcast(notification('viewerCount', { showId: this.showId, count: this.viewerCount }));
+  }
+
+  private broadcast(message: SignalingNotification, except?: RoomMember): void {
+    for (const member of this.members) if (member !== except) member.send(message);
+  }
+}
+
+/** All open shows, one router each, spread over the media workers. */
+export class ShowRooms {
+  private readonly rooms = new Map<string, ShowRoom>();
+  // Two openShow calls for one show at once must not create two routers.
+  private readonly opening = new Map<string, Promise<ShowRoom>>();
+
+  constructor(
+    private readonly pickWorker: () => types.Worker,
+    private readonly mediaCodecs: types.RtpCodecCapability[],
+  ) {}
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  get(showId: string): ShowRoom | undefined {
+    return this.rooms.get(showId);
+  }
+
+  /** Opens the show, or returns it when it is already open. */
+  open(showId: string): Promise<ShowRoom> {
+    const existing = this.rooms.get(showId);
+    if (existing) return Promise.resolve(existing);
+    let pending = this.opening.get(showId);
+    if (!pending) {
+      pending = this.create(showId).finally(() => this.opening.delete(showId));
+      this.opening.set(showId, pending);
+    }
+    return pending;
+  }
+
+  close(showId: string, reason: ShowEndReason): boolean {
+    const room = this.rooms.get(showId);
+    if (!room) return false;
+    this.rooms.delete(showId);
+    room.close(reason);
+    return true;
+  }
+
+  closeWhere(predicate: (room: ShowRoom) => boolean, reason: ShowEndReason): void {
+    for (const room of [...this.rooms.values()]) if (predicate(room)) this.close(room.showId, reason);
+  }
+
+  private async create(showId: string): Promise<ShowRoom> {
+    const worker = this.pickWorker();
+    const router = await worker.createRouter({ mediaCodecs: this.mediaCodecs });
+    const room = new ShowRoom(showId, router, worker);
+    this.rooms.set(showId, room);
+    return room;
+  }
+}
