@@ -109,7 +109,11 @@ export const signalingMethods = {
   /** Enters a show; the token decides the role. Lists producers that already exist. */
   join: {
     request: z.object({ showId: showIdSchema, token: tokenSchema }),
-    response: z.object({ role: roleSchema, producers: z.array(producerInfoSchema), viewerCount: z.number().int() }),
+    response: z.object({
+      role: roleSchema,
+      producers: z.array(producerInfoSchema),
+      viewerCount: z.number().int(),
+    }),
   },
   getRouterRtpCapabilities: {
     request: z.object({}),
@@ -171,7 +175,9 @@ export type RequestData<M extends SignalingMethod> = z.infer<(typeof signalingMe
 export type ResponseData<M extends SignalingMethod> = z.infer<(typeof signalingMethods)[M]['response']>;
 
 /** A validated request, discriminated by method. */
-export type SignalingRequest = { [M in SignalingMethod]: { id: RequestId; method: M; data: RequestData<M> } }[SignalingMethod];
+export type SignalingRequest = {
+  [M in SignalingMethod]: { id: RequestId; method: M; data: RequestData<M> };
+}[SignalingMethod];
 
 export const requestIdSchema = z.union([z.number().int().nonnegative(), z.string().min(1).max(64)]);
 export type RequestId = z.infer<typeof requestIdSchema>;
@@ -187,7 +193,10 @@ export const notificationSchemas = {
   producerAdded: producerInfoSchema,
   producerClosed: z.object({ producerId: mediasoupIdSchema }),
   /** The show is over for this client (closed by the studio, or the SFU lost its media worker). */
-  showEnded: z.object({ showId: showIdSchema, reason: z.enum(['closed', 'media-worker-restarted', 'sfu-shutdown']) }),
+  showEnded: z.object({
+    showId: showIdSchema,
+    reason: z.enum(['closed', 'media-worker-restarted', 'sfu-shutdown']),
+  }),
   viewerCount: z.object({ showId: showIdSchema, count: z.number().int().nonnegative() }),
 } as const;
 
@@ -222,7 +231,12 @@ export type SignalingError = z.infer<typeof signalingErrorSchema>;
 
 export const responseSchema = z.discriminatedUnion('ok', [
   z.object({ type: z.literal('response'), id: requestIdSchema, ok: z.literal(true), data: z.unknown() }),
-  z.object({ type: z.literal('response'), id: requestIdSchema.nullable(), ok: z.literal(false), error: signalingErrorSchema }),
+  z.object({
+    type: z.literal('response'),
+    id: requestIdSchema.nullable(),
+    ok: z.literal(false),
+    error: signalingErrorSchema,
+  }),
 ]);
 export type SignalingResponse = z.infer<typeof responseSchema>;
 
@@ -232,7 +246,8 @@ export const serverMessageSchema = z.union([
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
-export type ParsedRequest = { ok: true; request: SignalingRequest } | { ok: false; response: SignalingResponse & { ok: false } };
+export type ParsedRequest =
+  { ok: true; request: SignalingRequest } | { ok: false; response: SignalingResponse & { ok: false } };
 
 function failure(id: RequestId | null, error: SignalingError): ParsedRequest {
   return { ok: false, response: { type: 'response', id, ok: false, error } };
@@ -270,19 +285,34 @@ export function parseRequest(raw: string): ParsedRequest {
   }
   const data = signalingMethods[method].request.safeParse(envelope.data.data ?? {});
   if (!data.success) {
-    return failure(id, { code: 'invalid-request', message: `invalid data for "${method}"`, issues: issuesOf(data.error) });
+    return failure(id, {
+      code: 'invalid-request',
+      message: `invalid data for "${method}"`,
+      issues: issuesOf(data.error),
+    });
   }
   return { ok: true, request: { id, method, data: data.data } as SignalingRequest };
 }
 
-export function okResponse<M extends SignalingMethod>(id: RequestId, _method: M, data: ResponseData<M>): SignalingResponse {
+export function okResponse<M extends SignalingMethod>(
+  id: RequestId,
+  _method: M,
+  data: ResponseData<M>,
+): SignalingResponse {
   return { type: 'response', id, ok: true, data };
 }
 
-export function errorResponse(id: RequestId | null, code: SignalingErrorCode, message: string): SignalingResponse {
+export function errorResponse(
+  id: RequestId | null,
+  code: SignalingErrorCode,
+  message: string,
+): SignalingResponse {
   return { type: 'response', id, ok: false, error: { code, message } };
 }
 
-export function notification<N extends NotificationMethod>(method: N, data: NotificationData<N>): SignalingNotification {
+export function notification<N extends NotificationMethod>(
+  method: N,
+  data: NotificationData<N>,
+): SignalingNotification {
   return { type: 'notification', method, data } as SignalingNotification;
 }

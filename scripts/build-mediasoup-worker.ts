@@ -6,7 +6,18 @@
 //
 // The result is cached in ${SHOPCAST_CACHE:-$HOME/.cache/shopcast-studio}/mediasoup-3.8.4/.
 import { spawn, execFileSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,10 +75,18 @@ export function applyPatch(packageDir: string, patch: SourcePatch): 'applied' | 
   return 'applied';
 }
 
-function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; log: string; onLine?: Progress }): Promise<void> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env?: NodeJS.ProcessEnv; log: string; onLine?: Progress },
+): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const log = createWriteStream(opts.log, { flags: 'a' });
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let pending = '';
     const onData = (chunk: Buffer) => {
       log.write(chunk);
@@ -148,7 +167,9 @@ function readFileSafe(path: string): string {
  * Returns the path of a runnable mediasoup-worker, building it if needed.
  * Honours MEDIASOUP_WORKER_BIN when it points to an executable.
  */
-export async function ensureMediasoupWorker(onProgress: Progress = (line) => console.log(`[mediasoup-worker] ${line}`)): Promise<string> {
+export async function ensureMediasoupWorker(
+  onProgress: Progress = (line) => console.log(`[mediasoup-worker] ${line}`),
+): Promise<string> {
   const fromEnv = process.env.MEDIASOUP_WORKER_BIN;
   if (fromEnv) {
     if (isExecutable(fromEnv)) {
@@ -176,7 +197,10 @@ export async function ensureMediasoupWorker(onProgress: Progress = (line) => con
     const tarball = join(dir, `mediasoup-${VERSION}.tgz`);
     if (!existsSync(tarball)) {
       onProgress(`downloading mediasoup@${VERSION} with npm pack`);
-      await run('npm', ['pack', `mediasoup@${VERSION}`, '--pack-destination', dir, '--silent'], { cwd: dir, log });
+      await run('npm', ['pack', `mediasoup@${VERSION}`, '--pack-destination', dir, '--silent'], {
+        cwd: dir,
+        log,
+      });
       if (!existsSync(tarball)) throw new Error(`npm pack did not produce ${tarball}; see ${log}`);
     }
 
@@ -210,7 +234,8 @@ export async function ensureMediasoupWorker(onProgress: Progress = (line) => con
         onLine: (line) => {
           if (!/^\s*(CXX|CC)\(/.test(line)) return;
           compiled += 1;
-          if (compiled % 50 === 0) onProgress(`compiled ${compiled} files (${Math.round((Date.now() - started) / 1000)} s)`);
+          if (compiled % 50 === 0)
+            onProgress(`compiled ${compiled} files (${Math.round((Date.now() - started) / 1000)} s)`);
         },
       });
     } catch (error) {

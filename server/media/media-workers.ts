@@ -13,7 +13,9 @@ let loaded: { bin: string; module: Mediasoup } | null = null;
 export async function loadMediasoup(workerBin: string): Promise<Mediasoup> {
   if (loaded) {
     if (loaded.bin !== workerBin) {
-      throw new Error(`mediasoup is already loaded with worker ${loaded.bin}; cannot switch to ${workerBin} in the same process`);
+      throw new Error(
+        `mediasoup is already loaded with worker ${loaded.bin}; cannot switch to ${workerBin} in the same process`,
+      );
     }
     return loaded.module;
   }
@@ -65,7 +67,8 @@ export class MediaWorkers {
 
   /** Round-robin, so shows spread over the cores. */
   pick(): types.Worker {
-    if (this.workers.length === 0) throw new Error('no mediasoup worker is running (restarting after a crash)');
+    if (this.workers.length === 0)
+      throw new Error('no mediasoup worker is running (restarting after a crash)');
     const worker = this.workers[this.next % this.workers.length] as types.Worker;
     this.next += 1;
     return worker;
@@ -99,7 +102,9 @@ export class MediaWorkers {
     const index = this.workers.indexOf(worker);
     if (index !== -1) this.workers.splice(index, 1);
     if (this.closed) return;
-    this.options.log(`mediasoup worker ${worker.pid} died (${error.message}); its shows are lost, restarting in ${this.restartDelay} ms`);
+    this.options.log(
+      `mediasoup worker ${worker.pid} died (${error.message}); its shows are lost, restarting in ${this.restartDelay} ms`,
+    );
     this.options.onWorkerLost(worker);
     this.scheduleRestart();
   }

@@ -112,7 +112,8 @@ export class PeerSession implements RoomMember {
   }
 
   private requireAdmin(adminSecret: string): void {
-    if (!sameSecret(adminSecret, this.context.adminSecret)) throw new SignalingFailure('unauthorized', 'wrong admin secret');
+    if (!sameSecret(adminSecret, this.context.adminSecret))
+      throw new SignalingFailure('unauthorized', 'wrong admin secret');
   }
 
   private joinedRoom(): ShowRoom {
@@ -148,7 +149,8 @@ export class PeerSession implements RoomMember {
     },
 
     join: async ({ showId, token }) => {
-      if (this.room) throw new SignalingFailure('conflict', `already in show ${this.room.showId}; use a new connection`);
+      if (this.room)
+        throw new SignalingFailure('conflict', `already in show ${this.room.showId}; use a new connection`);
       const room = this.context.rooms.get(showId);
       // Same answer for an unknown show and a wrong token, so tokens cannot be probed per show.
       const role = room?.roleFor(token) ?? null;
@@ -160,7 +162,10 @@ export class PeerSession implements RoomMember {
     },
 
     getRouterRtpCapabilities: async () => {
-      return { rtpCapabilities: this.joinedRoom().router.rtpCapabilities as ResponseData<'getRouterRtpCapabilities'>['rtpCapabilities'] };
+      return {
+        rtpCapabilities: this.joinedRoom().router
+          .rtpCapabilities as ResponseData<'getRouterRtpCapabilities'>['rtpCapabilities'],
+      };
     },
 
     createWebRtcTransport: async ({ direction }) => {
@@ -188,7 +193,9 @@ export class PeerSession implements RoomMember {
 
     connectTransport: async ({ transportId, dtlsParameters }) => {
       this.joinedRoom();
-      await this.ownTransport(transportId).connect({ dtlsParameters: dtlsParameters as types.DtlsParameters });
+      await this.ownTransport(transportId).connect({
+        dtlsParameters: dtlsParameters as types.DtlsParameters,
+      });
       return {};
     },
 
@@ -202,7 +209,8 @@ export class PeerSession implements RoomMember {
 
     closeProducer: async ({ producerId }) => {
       const room = this.requireHost('stop a track');
-      if (!room.findProducer(producerId)) throw new SignalingFailure('not-found', `no producer ${producerId} in this show`);
+      if (!room.findProducer(producerId))
+        throw new SignalingFailure('not-found', `no producer ${producerId} in this show`);
       room.removeTrack(producerId);
       return {};
     },
@@ -210,7 +218,8 @@ export class PeerSession implements RoomMember {
     consume: async ({ transportId, producerId, rtpCapabilities }) => {
       const room = this.joinedRoom();
       const transport = this.ownTransport(transportId, 'recv');
-      if (!room.findProducer(producerId)) throw new SignalingFailure('not-found', `no producer ${producerId} in this show`);
+      if (!room.findProducer(producerId))
+        throw new SignalingFailure('not-found', `no producer ${producerId} in this show`);
       const capabilities = rtpCapabilities as types.RtpCapabilities;
       if (!room.router.canConsume({ producerId, rtpCapabilities: capabilities })) {
         throw new SignalingFailure('media-error', 'these RTP capabilities cannot receive that producer');

@@ -51,7 +51,9 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
   const host = options.host ?? '127.0.0.1';
   const workerBin = options.workerBin ?? process.env.MEDIASOUP_WORKER_BIN;
   if (!workerBin) {
-    throw new Error('no mediasoup worker binary: pass workerBin or set MEDIASOUP_WORKER_BIN (npx tsx scripts/build-mediasoup-worker.ts builds one)');
+    throw new Error(
+      'no mediasoup worker binary: pass workerBin or set MEDIASOUP_WORKER_BIN (npx tsx scripts/build-mediasoup-worker.ts builds one)',
+    );
   }
   if (!options.adminSecret) throw new Error('adminSecret must not be empty');
 
@@ -122,7 +124,9 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
   const port = (server.address() as AddressInfo).port;
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const url = `ws://${publicHost}:${port}/signaling`;
-  log(`listening on ${url} (HTTP: http://${publicHost}:${port}/health); RTC on ${context.listenIps[0]?.ip} announced as ${context.listenIps[0]?.announcedIp}`);
+  log(
+    `listening on ${url} (HTTP: http://${publicHost}:${port}/health); RTC on ${context.listenIps[0]?.ip} announced as ${context.listenIps[0]?.announcedIp}`,
+  );
 
   let closing: Promise<void> | null = null;
   return {

@@ -2,7 +2,13 @@
 // the host is sending.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { types } from 'mediasoup';
-import type { NotificationData, ProducerInfo, ProducerSource, Role, SignalingNotification } from '../../protocol/signaling';
+import type {
+  NotificationData,
+  ProducerInfo,
+  ProducerSource,
+  Role,
+  SignalingNotification,
+} from '../../protocol/signaling';
 import { notification } from '../../protocol/signaling';
 
 /** A signaling connection that joined the room. */
@@ -53,7 +59,11 @@ export class ShowRoom {
   }
 
   producers(): ProducerInfo[] {
-    return [...this.tracks.values()].map(({ producer, source }) => ({ producerId: producer.id, kind: producer.kind, source }));
+    return [...this.tracks.values()].map(({ producer, source }) => ({
+      producerId: producer.id,
+      kind: producer.kind,
+      source,
+    }));
   }
 
   findProducer(producerId: string): types.Producer | undefined {
@@ -74,7 +84,10 @@ export class ShowRoom {
     this.tracks.set(producer.id, { producer, source });
     // The transport closing (host gone) takes its producers with it.
     producer.on('transportclose', () => this.removeTrack(producer.id));
-    this.broadcast(notification('producerAdded', { producerId: producer.id, kind: producer.kind, source }), from);
+    this.broadcast(
+      notification('producerAdded', { producerId: producer.id, kind: producer.kind, source }),
+      from,
+    );
   }
 
   /** Forgets a producer that was closed or whose transport closed, and tells everyone. */

@@ -15,8 +15,13 @@ function parseError(raw: string) {
 
 describe('parseRequest', () => {
   it('accepts a valid join', () => {
-    const parsed = parseRequest(JSON.stringify({ id: 1, method: 'join', data: { showId: 'show-1', token: 'abc' } }));
-    expect(parsed).toEqual({ ok: true, request: { id: 1, method: 'join', data: { showId: 'show-1', token: 'abc' } } });
+    const parsed = parseRequest(
+      JSON.stringify({ id: 1, method: 'join', data: { showId: 'show-1', token: 'abc' } }),
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      request: { id: 1, method: 'join', data: { showId: 'show-1', token: 'abc' } },
+    });
   });
 
   it('treats missing data as an empty object for methods without parameters', () => {
@@ -26,7 +31,12 @@ describe('parseRequest', () => {
 
   it('reports invalid JSON with a null id', () => {
     const response = parseError('{not json');
-    expect(response).toMatchObject({ type: 'response', id: null, ok: false, error: { code: 'invalid-json' } });
+    expect(response).toMatchObject({
+      type: 'response',
+      id: null,
+      ok: false,
+      error: { code: 'invalid-json' },
+    });
   });
 
   it('reports a message that is not an envelope, keeping a usable id', () => {
@@ -43,29 +53,48 @@ describe('parseRequest', () => {
   });
 
   it('reports schema-invalid data with field paths', () => {
-    const response = parseError(JSON.stringify({ id: 3, method: 'createWebRtcTransport', data: { direction: 'sideways' } }));
+    const response = parseError(
+      JSON.stringify({ id: 3, method: 'createWebRtcTransport', data: { direction: 'sideways' } }),
+    );
     expect(response.id).toBe(3);
     expect(response.error.code).toBe('invalid-request');
     expect(response.error.issues?.map((issue) => issue.path)).toContain('direction');
   });
 
   it('rejects show ids that are not URL-safe', () => {
-    const response = parseError(JSON.stringify({ id: 1, method: 'openShow', data: { showId: '../etc', adminSecret: 's' } }));
+    const response = parseError(
+      JSON.stringify({ id: 1, method: 'openShow', data: { showId: '../etc', adminSecret: 's' } }),
+    );
     expect(response.error.code).toBe('invalid-request');
   });
 
   it('checks the outline of mediasoup parameters', () => {
     const produce = (rtpParameters: unknown) =>
-      parseRequest(JSON.stringify({ id: 1, method: 'produce', data: { transportId: 't', kind: 'video', rtpParameters } }));
+      parseRequest(
+        JSON.stringify({
+          id: 1,
+          method: 'produce',
+          data: { transportId: 't', kind: 'video', rtpParameters },
+        }),
+      );
     expect(produce({ codecs: [] }).ok).toBe(false);
-    expect(produce({ codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }], encodings: [{ ssrc: 1 }] }).ok).toBe(true);
+    expect(
+      produce({
+        codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000 }],
+        encodings: [{ ssrc: 1 }],
+      }).ok,
+    ).toBe(true);
   });
 });
 
 describe('server messages', () => {
   it('builds notifications that parse as server messages', () => {
     const message = notification('viewerCount', { showId: 's', count: 3 });
-    expect(serverMessageSchema.parse(message)).toEqual({ type: 'notification', method: 'viewerCount', data: { showId: 's', count: 3 } });
+    expect(serverMessageSchema.parse(message)).toEqual({
+      type: 'notification',
+      method: 'viewerCount',
+      data: { showId: 's', count: 3 },
+    });
   });
 
   it('has a request and response schema for every method', () => {
