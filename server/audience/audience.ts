@@ -57,7 +57,8 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
   const kafka = new Kafka({
     clientId: options.clientId ?? 'shopcast-audience',
     brokers: options.brokers,
-    logLevel: logLevel.ERROR,
+    // Quiet: failed sends are retried and show up in stats().sendErrors.
+    logLevel: logLevel.NOTHING,
   });
   await ensureTopics(kafka);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
@@ -71,6 +72,25 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
   let owed = 0; // events due but not generated yet (fractions carry over)
   const recent: { at: number; sent: number }[] = [];
 
+  const sendPending = async (): Promise<boolean> => {
+    while (pending.length) {
+      const chunk = pending.slice(0, MAX_MESSAGES_PER_SEND);
+      try {
+        await producer.send({
+          topic: SHOW_TOPICS.shopper,
+          acks: -1,
+          messages: chunk.map((e) => ({ key: e.showId, value: JSON.stringify(e), timestamp: String(e.ts) })),
+        });
+      } catch {
+        stats.sendErrors++;
+        return false; // the same events go again on the next turn
+      }
+      pending = pending.slice(chunk.length);
+      stats.sent += chunk.length;
+    }
+    return true;
+  };
+
   const loop = async () => {
     while (!stopped) {
       const now = Date.now();
@@ -82,22 +102,7 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
         stats.generated += count;
       }
       lastTs = now;
-      while (pending.length && !stopped) {
-        const chunk = pending.slice(0, MAX_MESSAGES_PER_SEND);
-        try {
-          await producer.send({
-            topic: SHOW_TOPICS.shopper,
-            acks: -1,
-            messages: chunk.map((e) => ({ key: e.showId, value: JSON.stringify(e), timestamp: String(e.ts) })),
-          });
-        } catch {
-          stats.sendErrors++;
-          await sleep(500);
-          break; // retry the same events on the next turn
-        }
-        pending = pending.slice(chunk.length);
-        stats.sent += chunk.length;
-      }
+      if (!(await sendPending())) await sleep(500);
       recent.push({ at: Date.now(), sent: stats.sent });
       while (recent.length > 1 && recent[0]!.at < Date.now() - 1000) recent.shift();
       await sleep(Math.max(0, TICK_MS - (Date.now() - now)));
@@ -109,6 +114,8 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
     async stop() {
       stopped = true;
       await running;
+      // Deliver what was generated (a few tries), so stats().generated is what Kafka holds.
+      for (let i = 0; i < 20 && !(await sendPending()); i++) await sleep(500);
       await consumer?.disconnect().catch(() => {});
       await producer.disconnect().catch(() => {});
     },
