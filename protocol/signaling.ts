@@ -56,15 +56,22 @@ export const iceParametersSchema = outline<client.IceParameters>(
   z.looseObject({ usernameFragment: z.string(), password: z.string(), iceLite: z.boolean().optional() }),
 );
 
+// mediasoup 3.8 names the candidate's address `ip`; current 3.x names it `address`.
+// The SFU sends both; either one is enough.
 export const iceCandidateSchema = outline<client.IceCandidate>(
-  z.looseObject({
-    foundation: z.string(),
-    priority: z.number(),
-    ip: z.string(),
-    protocol: z.enum(['udp', 'tcp']),
-    port: z.number().int(),
-    type: z.string(),
-  }),
+  z
+    .looseObject({
+      foundation: z.string(),
+      priority: z.number(),
+      ip: z.string().optional(),
+      address: z.string().optional(),
+      protocol: z.enum(['udp', 'tcp']),
+      port: z.number().int(),
+      type: z.string(),
+    })
+    .refine((candidate) => candidate.ip !== undefined || candidate.address !== undefined, {
+      message: 'a candidate needs an address (or ip)',
+    }),
 );
 
 /** Show ids appear in URLs (`/rooms/:showId/stats`), so keep them URL-safe. */

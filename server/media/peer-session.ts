@@ -30,6 +30,14 @@ function isMediaRefusal(error: unknown): boolean {
   return error instanceof TypeError || (error instanceof Error && error.name === 'UnsupportedError');
 }
 
+/** Candidates carry both `ip` (mediasoup 3.8) and `address` (current 3.x), whichever side is older. */
+function withAddress(candidates: readonly object[]): object[] {
+  return candidates.map((candidate) => {
+    const { ip, address } = candidate as { ip?: string; address?: string };
+    return { ...candidate, ip: ip ?? address, address: address ?? ip };
+  });
+}
+
 export interface SessionContext {
   adminSecret: string;
   rooms: ShowRooms;
@@ -186,7 +194,7 @@ export class PeerSession implements RoomMember {
       return {
         transportId: transport.id,
         iceParameters: transport.iceParameters as Answer['iceParameters'],
-        iceCandidates: transport.iceCandidates as unknown as Answer['iceCandidates'],
+        iceCandidates: withAddress(transport.iceCandidates) as unknown as Answer['iceCandidates'],
         dtlsParameters: transport.dtlsParameters as Answer['dtlsParameters'],
       };
     },

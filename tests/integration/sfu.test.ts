@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { SignalingResponse } from '../../protocol/signaling';
+import { signalingMethods, type SignalingMethod, type SignalingResponse } from '../../protocol/signaling';
 import { ensureMediasoupWorker } from '../../scripts/build-mediasoup-worker';
 import { startSfu, type RunningSfu, type SfuOptions } from '../../server/media/sfu';
 
@@ -78,6 +78,8 @@ class SignalingClient {
   async ok<T = Record<string, unknown>>(method: string, data?: unknown): Promise<T> {
     const response = await this.request(method, data);
     if (!response.ok) throw new Error(`${method} failed: ${response.error.code} ${response.error.message}`);
+    // The server's answers must match what protocol/ promises to clients.
+    signalingMethods[method as SignalingMethod].response.parse(response.data);
     return response.data as T;
   }
 
@@ -252,11 +254,12 @@ describe('SFU', () => {
 
     const send = await host.ok<{
       transportId: string;
-      iceCandidates: Array<{ ip: string }>;
+      iceCandidates: Array<{ ip: string; address: string }>;
       dtlsParameters: { fingerprints: unknown[] };
     }>('createWebRtcTransport', { direction: 'send' });
     expect(send.iceCandidates.length).toBeGreaterThan(0);
-    expect(send.iceCandidates.every((candidate) => candidate.ip === '127.0.0.1')).toBe(true);
+    for (const candidate of send.iceCandidates)
+      expect(candidate).toMatchObject({ ip: '127.0.0.1', address: '127.0.0.1' });
     expect(send.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
   });
 

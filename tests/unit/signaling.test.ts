@@ -88,6 +88,21 @@ describe('parseRequest', () => {
 });
 
 describe('server messages', () => {
+  it('accepts ICE candidates from mediasoup 3.8 (ip) and current 3.x (address)', () => {
+    const schema = signalingMethods.createWebRtcTransport.response;
+    const answer = (candidate: object) => ({
+      transportId: 't',
+      iceParameters: { usernameFragment: 'u', password: 'p' },
+      iceCandidates: [
+        { foundation: 'f', priority: 1, protocol: 'udp', port: 40000, type: 'host', ...candidate },
+      ],
+      dtlsParameters: { fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] },
+    });
+    expect(schema.safeParse(answer({ ip: '127.0.0.1' })).success).toBe(true);
+    expect(schema.safeParse(answer({ address: '127.0.0.1' })).success).toBe(true);
+    expect(schema.safeParse(answer({})).success).toBe(false);
+  });
+
   it('builds notifications that parse as server messages', () => {
     const message = notification('viewerCount', { showId: 's', count: 3 });
     expect(serverMessageSchema.parse(message)).toEqual({
