@@ -2,7 +2,7 @@
 // of its C++ dependencies (current releases download them, which cannot happen
 // here). Two small source patches make it build with Python 3.11 and current glibc.
 //
-//   npx tsx scripts/build-mediasoup-worker.ts      # prints the worker path last
+//   npx tsx scripts/build-mediasoup-worker.ts      # progress on stderr, the worker path on stdout
 //
 // The result is cached in ${SHOPCAST_CACHE:-$HOME/.cache/shopcast-studio}/mediasoup-3.8.4/.
 import { spawn, execFileSync } from 'node:child_process';
@@ -253,8 +253,10 @@ export async function ensureMediasoupWorker(
   });
 }
 
+// As a command, progress goes to stderr and only the path to stdout, so that
+// `export MEDIASOUP_WORKER_BIN=$(npx tsx scripts/build-mediasoup-worker.ts)` works.
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureMediasoupWorker()
+  ensureMediasoupWorker((line) => console.error(`[mediasoup-worker] ${line}`))
     .then((bin) => console.log(bin))
     .catch((error: unknown) => {
       console.error(`[mediasoup-worker] ${error instanceof Error ? error.message : String(error)}`);
