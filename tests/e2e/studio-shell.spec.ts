@@ -11,7 +11,7 @@ test('the studio loads, navigates between views, and shows Kafka connected', asy
     ['Dashboard', 'dashboard', /No show is running/],
     ['Moderation', 'moderation', /No chat to moderate yet/],
     ['Replays', 'replays', /No recorded shows yet/],
-    ['Studio', 'studio', /This is where you go live/],
+    ['Studio', 'studio', /Camera/],
   ] as const) {
     await page.getByRole('button', { name: label, exact: true }).click();
     await expect(page.getByTestId(`view-${id}`)).toContainText(text);

@@ -1,16 +1,40 @@
-import { EmptyState } from '../components/EmptyState';
+import { useEffect } from 'react';
+import { CaptureControls } from '../components/CaptureControls';
+import { ProgramPreview } from '../components/ProgramPreview';
+import { setMuted, startDevices } from '../media/studio-media';
+import { useStudioStore } from '../store';
+
+let devicesStarted = false;
+
+/** M toggles mute, unless the host is typing in a field. */
+function useHostShortcuts(): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (event.altKey || event.ctrlKey || event.metaKey || target?.closest('input, textarea, select'))
+        return;
+      if (event.key === 'm' || event.key === 'M') setMuted(!useStudioStore.getState().muted);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
 
 export function StudioView() {
+  useHostShortcuts();
+  useEffect(() => {
+    if (devicesStarted) return;
+    devicesStarted = true;
+    void startDevices();
+  }, []);
   return (
-    <EmptyState title="Studio">
-      <p>
-        This is where you go live: your camera and microphone, composed into the program you stream, with your
-        product queue beside it.
-      </p>
-      <p>
-        Nothing is live yet. Going live needs the media server (SFU) connected; its state is in the status bar
-        below.
-      </p>
-    </EmptyState>
+    <div className="studio-layout">
+      <div className="studio-main">
+        <ProgramPreview />
+      </div>
+      <aside className="studio-side">
+        <CaptureControls />
+      </aside>
+    </div>
   );
 }
