@@ -4,14 +4,14 @@
 //   npx tsx scripts/kafka.ts start [--name dev] [--port 19092]   start and wait until ready
 //   npx tsx scripts/kafka.ts stop [--name dev]                   stop cleanly
 //   npx tsx scripts/kafka.ts status [--name dev]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
+import { killService, portOpen, runningPid, spawnService, stopService } from './service-process';
 
 export const KAFKA_VERSION = '3.9.2';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -152,33 +152,6 @@ function java(libs: string, args: string[], extraJvm: string[] = []): string[] {
   return [...extraJvm, '-cp', join(libs, '*'), ...args];
 }
 
-function readPid(dataDir: string): number | null {
-  const pidFile = join(dataDir, 'kafka.pid');
-  if (!existsSync(pidFile)) return null;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : null;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolvePort) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolvePort(true);
-    });
-    socket.once('error', () => resolvePort(false));
-  });
-}
-
 /** Waits until a kafkajs admin client can list topics (the broker really serves requests). */
 export async function waitForKafka(brokers: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -214,10 +187,10 @@ export async function startLocalKafka(
   progress: Progress = () => {},
 ): Promise<LocalKafka> {
   const dataDir = kafkaDataDir(options.name);
-  const logFile = join(dataDir, 'kafka.log');
+  const logFile = join(dataDir, 'service.log');
   const brokers = [`127.0.0.1:${options.port}`];
-  const running = readPid(dataDir);
-  if (running && isAlive(running) && (await portOpen(options.port))) {
+  const running = runningPid(dataDir);
+  if (running && (await portOpen(options.port))) {
     await waitForKafka(brokers);
     return { brokers, dataDir, logFile, pid: running, startedHere: false };
   }
@@ -249,58 +222,28 @@ export async function startLocalKafka(
   }
 
   progress(`Starting Kafka ${KAFKA_VERSION} on 127.0.0.1:${options.port}…`);
-  const out = openSync(logFile, 'a');
   const heap = options.heap ?? '512m';
-  const child = spawn(
+  const { pid, exited } = spawnService(
+    dataDir,
     'java',
     java(
       libs,
       ['kafka.Kafka', propsFile],
       [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', ...jvmLogging],
     ),
-    { detached: true, stdio: ['ignore', out, out] },
-  );
-  child.unref();
-  if (!child.pid) throw new Error('Could not spawn java for Kafka');
-  writeFileSync(join(dataDir, 'kafka.pid'), String(child.pid));
-
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`Kafka exited during start-up (code ${code}). Last log lines:\n${tail(logFile)}`)),
-    ),
   );
   await Promise.race([waitForKafka(brokers), exited]);
-  return { brokers, dataDir, logFile, pid: child.pid, startedHere: true };
-}
-
-function tail(file: string, lines = 20): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
+  return { brokers, dataDir, logFile, pid, startedHere: true };
 }
 
 /** Stops the named local broker (SIGTERM, then SIGKILL after the grace period). */
-export async function stopLocalKafka(name: string, graceMs = 15_000): Promise<boolean> {
-  const dataDir = kafkaDataDir(name);
-  const pid = readPid(dataDir);
-  if (!pid || !isAlive(pid)) return false;
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
-  rmSync(join(dataDir, 'kafka.pid'), { force: true });
-  return true;
+export function stopLocalKafka(name: string, graceMs = 15_000): Promise<boolean> {
+  return stopService(kafkaDataDir(name), graceMs);
 }
 
 /** Kills the broker at once, as a crash or power cut would. */
 export function killLocalKafka(name: string): boolean {
-  const pid = readPid(kafkaDataDir(name));
-  if (!pid || !isAlive(pid)) return false;
-  process.kill(pid, 'SIGKILL');
-  return true;
+  return killService(kafkaDataDir(name));
 }
 
 async function cli(): Promise<void> {
@@ -324,8 +267,8 @@ async function cli(): Promise<void> {
     } else if (command === 'stop') {
       say((await stopLocalKafka(options.name)) ? 'stopped' : 'not running');
     } else if (command === 'status') {
-      const pid = readPid(kafkaDataDir(options.name));
-      say(pid && isAlive(pid) ? `running (pid ${pid}) on 127.0.0.1:${options.port}` : 'not running');
+      const pid = runningPid(kafkaDataDir(options.name));
+      say(pid ? `running (pid ${pid}) on 127.0.0.1:${options.port}` : 'not running');
     } else {
       throw new Error(`Unknown command "${command}". Use start, stop or status.`);
     }

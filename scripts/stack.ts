@@ -1,4 +1,4 @@
-// The local stack a studio needs: the Kafka broker (and the SFU once it exists),
+// The local stack a studio needs: the Kafka broker and the mediasoup SFU,
 // started by the repo's own scripts with progress on every step.
 //
 //   npx tsx scripts/stack.ts up [--name dev]     start everything and leave it running
@@ -6,9 +6,14 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultKafkaOptions, startLocalKafka, stopLocalKafka, type Progress } from './kafka';
+import { defaultSfuOptions, startLocalSfu, stopLocalSfu } from './sfu';
 
 export interface LocalStack {
   kafkaBrokers: string[];
+  sfuUrl: string;
+  sfuAdminSecret: string;
+  /** The environment a studio (or a test) needs to use this stack. */
+  env: Record<string, string>;
   /** Stops what this call started (and nothing a user started themselves). */
   stop(): Promise<void>;
 }
@@ -28,8 +33,36 @@ export async function startLocalStack(name: string, progress: Progress): Promise
     );
     if (kafka.startedHere) stoppers.push(() => stopLocalKafka(name));
   }
+  let sfuUrl: string;
+  let sfuAdminSecret: string;
+  if (process.env.SHOPCAST_SFU_URL && process.env.SHOPCAST_SFU_ADMIN_SECRET) {
+    sfuUrl = process.env.SHOPCAST_SFU_URL;
+    sfuAdminSecret = process.env.SHOPCAST_SFU_ADMIN_SECRET;
+    progress(`SFU: using ${sfuUrl} from SHOPCAST_SFU_URL`);
+  } else {
+    const started = Date.now();
+    try {
+      const sfu = await startLocalSfu(defaultSfuOptions(name), (line) => progress(`SFU: ${line}`));
+      sfuUrl = sfu.url;
+      sfuAdminSecret = sfu.adminSecret;
+      progress(
+        `SFU: ${sfu.startedHere ? 'ready' : 'already running'} at ${sfu.url} (${Date.now() - started} ms)`,
+      );
+      if (sfu.startedHere) stoppers.push(() => stopLocalSfu(name));
+    } catch (error) {
+      for (const stop of stoppers.reverse()) await stop().catch(() => {});
+      throw error;
+    }
+  }
   return {
     kafkaBrokers,
+    sfuUrl,
+    sfuAdminSecret,
+    env: {
+      SHOPCAST_KAFKA_BROKERS: kafkaBrokers.join(','),
+      SHOPCAST_SFU_URL: sfuUrl,
+      SHOPCAST_SFU_ADMIN_SECRET: sfuAdminSecret,
+    },
     async stop() {
       for (const stop of stoppers.reverse()) await stop().catch(() => {});
     },
@@ -37,6 +70,7 @@ export async function startLocalStack(name: string, progress: Progress): Promise
 }
 
 export async function stopLocalStack(name: string): Promise<void> {
+  await stopLocalSfu(name);
   await stopLocalKafka(name);
 }
 
@@ -48,7 +82,11 @@ async function cli(): Promise<void> {
   try {
     if (command === 'up') {
       const stack = await startLocalStack(name, say);
-      say(`up: SHOPCAST_KAFKA_BROKERS=${stack.kafkaBrokers.join(',')}`);
+      say(
+        `up: ${Object.entries(stack.env)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' ')}`,
+      );
     } else if (command === 'down') {
       await stopLocalStack(name);
       say('down');

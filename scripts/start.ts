@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       'renderer/vite.config.ts',
     ]);
     stack = await startLocalStack('dev', say);
-    const env = { ...process.env, SHOPCAST_KAFKA_BROKERS: stack.kafkaBrokers.join(',') };
+    const env = { ...process.env, ...stack.env };
 
     const binary = webOnly ? null : electronBinary();
     if (binary) {

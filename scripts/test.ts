@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   try {
     say('Starting the local test stack…');
     stack = await startLocalStack('test', (line) => console.log(`[test] ${line}`));
-    const env = { ...process.env, SHOPCAST_KAFKA_BROKERS: stack.kafkaBrokers.join(',') };
+    const env = { ...process.env, ...stack.env };
     vitest('integration', env);
     const e2eReport = join(reports, 'e2e.json');
     step(

@@ -84,6 +84,9 @@ if (!app.requestSingleInstanceLock()) {
         sandbox: true,
         nodeIntegration: false,
         webSecurity: true,
+        // The program must keep composing and the mic meter running while the window is in the background.
+        backgroundThrottling: false,
+        autoplayPolicy: 'no-user-gesture-required',
       },
     });
     mainWindow.on('closed', () => (mainWindow = null));

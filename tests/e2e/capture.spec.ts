@@ -33,7 +33,9 @@ test('the program canvas shows the camera and the mic meter moves', async ({ pag
   // The fake camera animates, so a live program changes from frame to frame.
   await expect.poll(async () => (await programPixels(page)).fingerprint).not.toBe(first.fingerprint);
 
-  // The fake microphone beeps; the meter must see it.
+  // The fake microphone beeps; the meter must see it once the host has interacted with the page
+  // (browsers keep audio processing suspended until then).
+  await page.getByTestId('program-canvas').click();
   await expect
     .poll(async () => Number(await page.getByTestId('mic-meter').getAttribute('data-level')), {
       timeout: 10_000,

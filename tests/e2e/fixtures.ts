@@ -1,20 +1,24 @@
 // Each test file gets a real browser-mode studio (services host + web server) wired
-// to the local test broker.
+// to the local test stack, which global-setup.ts has started.
 import { test as base } from '@playwright/test';
 import { loadConfig } from '../../main/services/config';
-import { defaultKafkaOptions } from '../../scripts/kafka';
-
-/** E2E always uses the local test broker, which the tests may stop and start. */
-export const testBrokers = `127.0.0.1:${defaultKafkaOptions('test').port}`;
 import { startBrowserMode, type BrowserMode } from '../../main/web/browser-mode';
+import { startLocalStack, type LocalStack } from '../../scripts/stack';
 
-export const test = base.extend<object, { studio: BrowserMode }>({
-  studio: [
+export const test = base.extend<object, { stack: LocalStack; studio: BrowserMode }>({
+  stack: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
     async ({}, use) => {
-      const studio = await startBrowserMode(
-        loadConfig({ ...process.env, SHOPCAST_KAFKA_BROKERS: testBrokers }),
-      );
+      // Finds the running test stack (or starts it when a spec runs on its own).
+      const stack = await startLocalStack('test', () => {});
+      await use(stack);
+      await stack.stop();
+    },
+    { scope: 'worker' },
+  ],
+  studio: [
+    async ({ stack }, use) => {
+      const studio = await startBrowserMode(loadConfig({ ...process.env, ...stack.env }));
       await use(studio);
       await studio.stop();
     },

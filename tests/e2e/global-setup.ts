@@ -1,8 +1,9 @@
-// E2E needs the built renderer and a local test broker it may stop and start.
+// E2E needs the built renderer and viewer page, and the local test stack (a broker and
+// an SFU that the tests may stop, kill and start again).
 import { spawnSync } from 'node:child_process';
-import { defaultKafkaOptions, startLocalKafka } from '../../scripts/kafka';
+import { startLocalStack } from '../../scripts/stack';
 
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(): Promise<() => Promise<void>> {
   const build = spawnSync(
     'npx',
     ['vite', 'build', '--logLevel', 'warn', '--config', 'renderer/vite.config.ts'],
@@ -11,5 +12,6 @@ export default async function globalSetup(): Promise<void> {
     },
   );
   if (build.status !== 0) throw new Error('Building the renderer for e2e failed');
-  await startLocalKafka(defaultKafkaOptions('test'), (line) => console.log(`[e2e] Kafka: ${line}`));
+  const stack = await startLocalStack('test', (line) => console.log(`[e2e] ${line}`));
+  return () => stack.stop();
 }

@@ -1,7 +1,11 @@
 import { defaultKafkaOptions, startLocalKafka, stopLocalKafka } from '../../scripts/kafka';
-import { expect, test, testBrokers } from './fixtures';
+import { expect, test } from './fixtures';
 
-test('the studio loads, navigates between views, and shows Kafka connected', async ({ page, studio }) => {
+test('the studio loads, navigates between views, and shows Kafka and the SFU connected', async ({
+  page,
+  studio,
+  stack,
+}) => {
   await page.goto(studio.web.url);
   await expect(page.getByRole('navigation', { name: 'Views' })).toBeVisible();
   // The token leaves the address bar once read.
@@ -25,7 +29,8 @@ test('the studio loads, navigates between views, and shows Kafka connected', asy
   await expect(page.getByTestId('view-dashboard')).toBeVisible();
 
   await expect(page.getByTestId('status-kafka')).toHaveAttribute('data-state', 'connected');
-  await expect(page.getByTestId('status-kafka')).toContainText(testBrokers);
+  await expect(page.getByTestId('status-kafka')).toContainText(stack.kafkaBrokers[0]!);
+  await expect(page.getByTestId('status-sfu')).toHaveAttribute('data-state', 'connected');
 });
 
 test('the status bar follows the broker going down and coming back', async ({ page, studio }) => {

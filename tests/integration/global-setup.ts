@@ -5,9 +5,9 @@ import { startLocalStack, type LocalStack } from '../../scripts/stack';
 let stack: LocalStack | null = null;
 
 export async function setup(): Promise<void> {
-  if (process.env.SHOPCAST_KAFKA_BROKERS) return;
+  if (process.env.SHOPCAST_KAFKA_BROKERS && process.env.SHOPCAST_SFU_URL) return;
   stack = await startLocalStack('test', (line) => console.log(`[test stack] ${line}`));
-  process.env.SHOPCAST_KAFKA_BROKERS = stack.kafkaBrokers.join(',');
+  Object.assign(process.env, stack.env);
 }
 
 export async function teardown(): Promise<void> {

@@ -134,8 +134,16 @@ export class MediaCapture {
   }
 
   private meter(stream: MediaStream): void {
-    this.audioContext ??= new AudioContext();
-    void this.audioContext.resume();
+    if (!this.audioContext) {
+      const context = new AudioContext();
+      this.audioContext = context;
+      // Browsers start an AudioContext suspended until the user interacts with the page.
+      if (context.state === 'suspended') {
+        const resume = () => void context.resume();
+        window.addEventListener('pointerdown', resume, { once: true });
+        window.addEventListener('keydown', resume, { once: true });
+      }
+    }
     const source = this.audioContext.createMediaStreamSource(stream);
     this.analyser = this.audioContext.createAnalyser();
     this.analyser.fftSize = 1024;

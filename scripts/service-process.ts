@@ -1,0 +1,97 @@
+// Detached local services (the Kafka broker, the SFU) tracked by a pid file in their
+// .stack folder, so any process — npm start, the tests — can stop or kill them.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+
+export function readPid(dir: string): number | null {
+  const pidFile = join(dir, 'service.pid');
+  if (!existsSync(pidFile)) return null;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function runningPid(dir: string): number | null {
+  const pid = readPid(dir);
+  return pid && isAlive(pid) ? pid : null;
+}
+
+export function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolvePort(true);
+    });
+    socket.once('error', () => resolvePort(false));
+  });
+}
+
+export function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/**
+ * Starts a long-running service detached from this process (it outlives `npm run … start`),
+ * logging to dir/service.log. Returns the pid and a promise that rejects if it exits.
+ */
+export function spawnService(
+  dir: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { pid: number; logFile: string; exited: Promise<never> } {
+  mkdirSync(dir, { recursive: true });
+  const logFile = join(dir, 'service.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env });
+  child.unref();
+  if (!child.pid) throw new Error(`Could not start ${command}`);
+  writeFileSync(join(dir, 'service.pid'), String(child.pid));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(
+        new Error(
+          `${command} exited during start-up (${signal ?? `code ${code}`}). Last log lines:\n${tail(logFile)}`,
+        ),
+      ),
+    ),
+  );
+  exited.catch(() => {}); // observed by whoever races it
+  return { pid: child.pid, logFile, exited };
+}
+
+/** SIGTERM, then SIGKILL after the grace period. Returns false if it was not running. */
+export async function stopService(dir: string, graceMs = 15_000): Promise<boolean> {
+  const pid = runningPid(dir);
+  if (!pid) return false;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+  rmSync(join(dir, 'service.pid'), { force: true });
+  return true;
+}
+
+/** Kills the service at once, as a crash would. */
+export function killService(dir: string): boolean {
+  const pid = runningPid(dir);
+  if (!pid) return false;
+  process.kill(pid, 'SIGKILL');
+  return true;
+}

@@ -1,0 +1,151 @@
+// Local mediasoup SFU for development and tests: builds (or finds) the worker, then
+// runs server/media/main.ts as a detached service with a persistent admin secret.
+//
+//   npx tsx scripts/sfu.ts start|stop|status [--name dev]
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureMediasoupWorker } from './build-mediasoup-worker';
+import type { Progress } from './kafka';
+import { killService, portOpen, runningPid, spawnService, stopService } from './service-process';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface LocalSfuOptions {
+  name: string;
+  port: number;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+}
+
+export interface LocalSfu {
+  /** Signaling URL for SHOPCAST_SFU_URL. */
+  url: string;
+  httpUrl: string;
+  adminSecret: string;
+  pid: number;
+  startedHere: boolean;
+}
+
+export function sfuDataDir(name: string): string {
+  return join(repoRoot, '.stack', `sfu-${name}`);
+}
+
+export function defaultSfuOptions(name = 'dev'): LocalSfuOptions {
+  const port = Number(process.env.SHOPCAST_SFU_PORT ?? (name === 'test' ? 24443 : 4443));
+  // Separate RTC port ranges so a dev and a test SFU can run side by side.
+  return name === 'test'
+    ? { name, port, rtcMinPort: 45000, rtcMaxPort: 49999 }
+    : { name, port, rtcMinPort: 40000, rtcMaxPort: 44999 };
+}
+
+function adminSecretFor(dir: string): string {
+  const file = join(dir, 'admin-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dir, { recursive: true });
+  const secret = randomBytes(24).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+async function waitForHealth(
+  httpUrl: string,
+  exited: Promise<never> | null,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not tried';
+  while (Date.now() < deadline) {
+    try {
+      const response = await Promise.race([
+        fetch(`${httpUrl}/health`, { signal: AbortSignal.timeout(1000) }),
+        ...(exited ? [exited] : []),
+      ]);
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      if (exited && (error as Error).message.includes('exited during start-up')) throw error;
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`The SFU at ${httpUrl} did not become healthy within ${timeoutMs} ms: ${last}`);
+}
+
+export async function startLocalSfu(
+  options: LocalSfuOptions,
+  progress: Progress = () => {},
+): Promise<LocalSfu> {
+  const dir = sfuDataDir(options.name);
+  const adminSecret = adminSecretFor(dir);
+  const httpUrl = `http://127.0.0.1:${options.port}`;
+  const url = `ws://127.0.0.1:${options.port}/signaling`;
+  const running = runningPid(dir);
+  if (running && (await portOpen(options.port))) {
+    await waitForHealth(httpUrl, null);
+    return { url, httpUrl, adminSecret, pid: running, startedHere: false };
+  }
+  if (await portOpen(options.port)) {
+    throw new Error(
+      `Port ${options.port} is already taken by another program, so the local SFU cannot start there. ` +
+        'Stop that program or set SHOPCAST_SFU_PORT to a free port.',
+    );
+  }
+  const workerBin = await ensureMediasoupWorker(progress);
+  progress(`Starting the SFU on 127.0.0.1:${options.port}…`);
+  // node --import tsx keeps the SFU a single process, so killing its pid really kills it.
+  const { pid, exited } = spawnService(
+    dir,
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'server', 'media', 'main.ts'),
+      '--port',
+      String(options.port),
+      '--rtc-min-port',
+      String(options.rtcMinPort),
+      '--rtc-max-port',
+      String(options.rtcMaxPort),
+      '--static',
+      `/viewer=${join(repoRoot, 'out', 'viewer')}`,
+    ],
+    { ...process.env, MEDIASOUP_WORKER_BIN: workerBin, SHOPCAST_SFU_ADMIN_SECRET: adminSecret },
+  );
+  await waitForHealth(httpUrl, exited);
+  return { url, httpUrl, adminSecret, pid, startedHere: true };
+}
+
+export function stopLocalSfu(name: string): Promise<boolean> {
+  return stopService(sfuDataDir(name));
+}
+
+export function killLocalSfu(name: string): boolean {
+  return killService(sfuDataDir(name));
+}
+
+async function cli(): Promise<void> {
+  const [command = 'status', ...rest] = process.argv.slice(2);
+  const nameIndex = rest.indexOf('--name');
+  const options = defaultSfuOptions(nameIndex >= 0 ? (rest[nameIndex + 1] ?? 'dev') : 'dev');
+  const say = (line: string) => console.log(`[sfu] ${line}`);
+  try {
+    if (command === 'start') {
+      const sfu = await startLocalSfu(options, say);
+      say(`${sfu.startedHere ? 'ready' : 'already running'} at ${sfu.url} (pid ${sfu.pid})`);
+    } else if (command === 'stop') {
+      say((await stopLocalSfu(options.name)) ? 'stopped' : 'not running');
+    } else if (command === 'status') {
+      const pid = runningPid(sfuDataDir(options.name));
+      say(pid ? `running (pid ${pid}) on 127.0.0.1:${options.port}` : 'not running');
+    } else {
+      throw new Error(`Unknown command "${command}". Use start, stop or status.`);
+    }
+  } catch (error) {
+    console.error(`[sfu] ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void cli();
