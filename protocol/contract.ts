@@ -2,6 +2,7 @@
 // server-push events (name → payload schema). The Electron IPC adapter and the
 // browser-mode WebSocket adapter are both derived from this table.
 import { z } from 'zod';
+import { ShowState, StartShowRequest } from './show';
 
 export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected']);
 export type ConnectionState = z.infer<typeof ConnectionState>;
@@ -35,10 +36,20 @@ const operation = <Request extends z.ZodType, Response extends z.ZodType>(
 
 export const studioOperations = {
   getStatus: operation(Empty, StudioStatus),
+
+  // The running show (live or rehearsal).
+  getShow: operation(Empty, ShowState.nullable()),
+  startShow: operation(StartShowRequest, ShowState),
+  endShow: operation(Empty, ShowState.nullable()),
+  addMarker: operation(
+    z.object({ label: z.string().trim().min(1).max(200) }).strict(),
+    z.object({ eventId: z.string() }),
+  ),
 };
 
 export const studioPushEvents = {
   status: StudioStatus,
+  show: ShowState.nullable(),
 };
 
 export type OperationName = keyof typeof studioOperations;

@@ -48,6 +48,8 @@ export interface SfuConfig {
 export interface StudioConfig {
   kafka: KafkaConfig;
   sfu: SfuConfig;
+  /** Where the studio keeps its state (running show, event outbox). */
+  dataDir: string;
 }
 
 export const DEFAULT_KAFKA_BROKERS = ['127.0.0.1:19092'];
@@ -85,6 +87,12 @@ const splitList = (value: string) =>
     .map((item) => item.trim())
     .filter(Boolean);
 
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return (
+    env.SHOPCAST_DATA_DIR ?? join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'shopcast-studio')
+  );
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StudioConfig {
   const file = readConfigFile(defaultConfigPath(env));
   const saslMechanism = env.SHOPCAST_KAFKA_SASL_MECHANISM;
@@ -110,5 +118,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StudioConfig {
       url: env.SHOPCAST_SFU_URL ?? file.sfu?.url ?? null,
       adminSecret: env.SHOPCAST_SFU_ADMIN_SECRET ?? file.sfu?.adminSecret ?? null,
     },
+    dataDir: defaultDataDir(env),
   };
 }

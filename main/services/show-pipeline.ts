@@ -248,7 +248,8 @@ export class ShowPipeline {
     if (this.snapshotTimer) return;
     const now = Date.now();
     let wait = 0;
-    for (const id of this.dirty) wait = Math.max(wait, (this.lastEmit.get(id) ?? 0) + this.opts.snapshotIntervalMs - now);
+    for (const id of this.dirty)
+      wait = Math.max(wait, (this.lastEmit.get(id) ?? 0) + this.opts.snapshotIntervalMs - now);
     this.snapshotTimer = setTimeout(() => this.emitSnapshots(), Math.max(0, wait));
   }
 
@@ -274,7 +275,9 @@ export class ShowPipeline {
     if (!this.caughtUpOnce) {
       this.caughtUpOnce = [...this.progress.values()].every((p) => p.next >= p.endAtStart);
     }
-    this.setState(this.caughtUpOnce && this.behind() <= this.opts.catchingUpThreshold ? 'live' : 'catching-up');
+    this.setState(
+      this.caughtUpOnce && this.behind() <= this.opts.catchingUpThreshold ? 'live' : 'catching-up',
+    );
   }
 
   private setState(state: ShowPipelineStatus['state']): void {
@@ -286,7 +289,9 @@ export class ShowPipeline {
   /** Once a second: events/s, and watermarks of partitions that have no new batches. */
   private async tick(): Promise<void> {
     const now = Date.now();
-    this.rate = Math.round(((this.processed - this.rateMark.processed) * 1000) / Math.max(1, now - this.rateMark.at));
+    this.rate = Math.round(
+      ((this.processed - this.rateMark.processed) * 1000) / Math.max(1, now - this.rateMark.at),
+    );
     this.rateMark = { at: now, processed: this.processed };
     if (this.admin && now - this.lastWatermarkRefresh >= WATERMARK_REFRESH_MS) {
       this.lastWatermarkRefresh = now;

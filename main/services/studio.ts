@@ -1,8 +1,11 @@
 // Composes the studio services behind the transport-agnostic host. Electron's main
 // process and browser mode both call startStudioServices and attach their adapter.
+import { join } from 'node:path';
 import type { StudioConfig } from './config';
 import { KafkaGateway } from './kafka-gateway';
 import { SfuMonitor } from './sfu-monitor';
+import { ShowSession } from './show-session';
+import { StudioEventPublisher } from './studio-events';
 import { StudioHost } from './studio-host';
 
 export interface StudioServices {
@@ -16,8 +19,20 @@ export function startStudioServices(config: StudioConfig): StudioServices {
   const publishStatus = () => host.publish('status', { kafka: kafka.status, sfu: sfu.status });
   const kafka = new KafkaGateway(config.kafka, publishStatus);
   const sfu = new SfuMonitor(config.sfu, publishStatus);
+  const studioEvents = new StudioEventPublisher(
+    kafka.kafka,
+    join(config.dataDir, 'studio-event-outbox.jsonl'),
+  );
+  const show = new ShowSession(studioEvents, join(config.dataDir, 'current-show.json'), (state) =>
+    host.publish('show', state),
+  );
+
   const host: StudioHost = new StudioHost({
     getStatus: () => ({ kafka: kafka.status, sfu: sfu.status }),
+    getShow: () => show.current,
+    startShow: (request) => show.start(request),
+    endShow: () => show.end(),
+    addMarker: ({ label }) => ({ eventId: show.emit({ type: 'marker', label }).id }),
   });
   kafka.start();
   sfu.start();
@@ -26,6 +41,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     config,
     async stop() {
       sfu.stop();
+      await studioEvents.stop();
       await kafka.stop();
     },
   };

@@ -8,9 +8,14 @@ export { DEFAULT_TOPIC_SETTINGS, type ShowTopicSettings } from '../../protocol/e
 export const SHOW_EVENT_TOPICS = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio] as const;
 
 /** Creates the shopper, studio and dead-letter topics if they do not exist. Returns the ones created. */
-export async function ensureShowTopics(admin: Admin, settings: Partial<ShowTopicSettings> = {}): Promise<string[]> {
+export async function ensureShowTopics(
+  admin: Admin,
+  settings: Partial<ShowTopicSettings> = {},
+): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
-  const wanted = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio, SHOW_TOPICS.deadLetter].filter((t) => !existing.has(t));
+  const wanted = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio, SHOW_TOPICS.deadLetter].filter(
+    (t) => !existing.has(t),
+  );
   if (wanted.length === 0) return [];
   // Another studio may create them at the same moment; kafkajs treats "already exists" as done.
   await admin.createTopics({ waitForLeaders: true, topics: showTopicDefinitions(wanted, settings) });

@@ -1,5 +1,8 @@
 // Each test file gets a real browser-mode studio (services host + web server) wired
 // to the local test stack, which global-setup.ts has started.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test as base } from '@playwright/test';
 import { loadConfig } from '../../main/services/config';
 import { startBrowserMode, type BrowserMode } from '../../main/web/browser-mode';
@@ -18,7 +21,10 @@ export const test = base.extend<object, { stack: LocalStack; studio: BrowserMode
   ],
   studio: [
     async ({ stack }, use) => {
-      const studio = await startBrowserMode(loadConfig({ ...process.env, ...stack.env }));
+      const dataDir = mkdtempSync(join(tmpdir(), 'shopcast-e2e-'));
+      const studio = await startBrowserMode(
+        loadConfig({ ...process.env, ...stack.env, SHOPCAST_DATA_DIR: dataDir }),
+      );
       await use(studio);
       await studio.stop();
     },

@@ -1,7 +1,8 @@
 // Browser mode end to end at the protocol level: the real services host answers
 // contract calls over the token-guarded WebSocket, connected to the real broker.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,12 @@ beforeAll(async () => {
     );
     expect(build.status).toBe(0);
   }
-  studio = await startBrowserMode(loadConfig({ SHOPCAST_KAFKA_BROKERS: process.env.SHOPCAST_KAFKA_BROKERS }));
+  studio = await startBrowserMode(
+    loadConfig({
+      SHOPCAST_KAFKA_BROKERS: process.env.SHOPCAST_KAFKA_BROKERS,
+      SHOPCAST_DATA_DIR: mkdtempSync(join(tmpdir(), 'shopcast-it-')),
+    }),
+  );
 });
 
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { operationNames } from '../../protocol/contract';
 import { ipcChannel, IPC_PUSH_CHANNEL, type CallResult } from '../../protocol/rpc';
 import { attachIpcAdapter, type IpcMainLike } from '../../main/electron/ipc-adapter';
 import { APP_ORIGIN } from '../../main/security/policy';
-import { StudioHost } from '../../main/services/studio-host';
+import { StudioHost, type StudioHandlers } from '../../main/services/studio-host';
 
 type Handler = (event: IpcMainInvokeEvent, request: unknown) => Promise<CallResult>;
 
@@ -27,7 +27,7 @@ const eventFrom = (url: string, parent: unknown = null) =>
   ({ senderFrame: { url, parent } }) as unknown as IpcMainInvokeEvent;
 
 describe('Electron IPC adapter', () => {
-  const host = new StudioHost({ getStatus: () => status });
+  const host = new StudioHost({ getStatus: () => status } as unknown as StudioHandlers);
 
   it('registers exactly one handler per contract operation and removes them on detach', () => {
     const { ipcMain, handlers } = recordingIpcMain();

@@ -1,0 +1,107 @@
+// The one owner of "the show this studio is running": starting and ending it, and the
+// studio events that mark it in Kafka. Kept on disk so a restarted studio resumes it.
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ShowState, type ShowMode } from '../../protocol/show';
+import { StudioError } from '../../protocol/rpc';
+import type { ShowEvent } from '../../protocol/events';
+import type { StudioEventPublisher } from './studio-events';
+
+type StudioEventBody = ShowEvent extends infer E
+  ? E extends ShowEvent
+    ? Omit<E, 'id' | 'v' | 'ts' | 'showId'>
+    : never
+  : never;
+
+export function newShowId(now = new Date()): string {
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '');
+  return `show-${day}-${randomUUID().slice(0, 8)}`;
+}
+
+export class ShowSession {
+  private state: ShowState | null = null;
+
+  constructor(
+    private readonly events: StudioEventPublisher,
+    /** Where the running show is remembered across restarts; null keeps it in memory. */
+    private readonly stateFile: string | null,
+    private readonly onChange: (show: ShowState | null) => void,
+  ) {
+    if (stateFile && existsSync(stateFile)) {
+      const parsed = ShowState.safeParse(JSON.parse(readFileSync(stateFile, 'utf8')));
+      if (parsed.success) this.state = parsed.data;
+    }
+  }
+
+  get current(): ShowState | null {
+    return this.state;
+  }
+
+  /** Publishes a studio event for the running show. */
+  emit(body: StudioEventBody, ts = Date.now()): ShowEvent {
+    const show = this.requireShow();
+    return this.events.publish({ ...body, id: randomUUID(), v: 1, ts, showId: show.showId } as ShowEvent);
+  }
+
+  start(options: { title: string; mode: ShowMode; currency: string }): ShowState {
+    if (this.state) {
+      throw new StudioError(
+        'failed',
+        `"${this.state.title}" is still running; end it before starting another show`,
+      );
+    }
+    const startedAt = Date.now();
+    const show: ShowState = {
+      showId: newShowId(new Date(startedAt)),
+      title: options.title,
+      mode: options.mode,
+      currency: options.currency,
+      startedAt,
+      pinnedProductId: null,
+      soldOutProductIds: [],
+    };
+    this.update(show);
+    this.emit({ type: 'show.started', title: show.title, currency: show.currency }, startedAt);
+    return show;
+  }
+
+  end(): ShowState | null {
+    const show = this.state;
+    if (!show) return null;
+    this.emit({ type: 'show.ended' });
+    this.update(null);
+    return show;
+  }
+
+  /** Applies a change to the running show's state (pins, sold-out marks) and tells every window. */
+  patch(change: Partial<Pick<ShowState, 'pinnedProductId' | 'soldOutProductIds'>>): ShowState {
+    const show = { ...this.requireShow(), ...change };
+    this.update(show);
+    return show;
+  }
+
+  requireShow(): ShowState {
+    if (!this.state)
+      throw new StudioError('failed', 'No show is running. Start a show or a rehearsal first.');
+    return this.state;
+  }
+
+  private update(show: ShowState | null): void {
+    this.state = show;
+    if (this.stateFile) {
+      try {
+        if (show) {
+          mkdirSync(dirname(this.stateFile), { recursive: true });
+          writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(show));
+          renameSync(`${this.stateFile}.tmp`, this.stateFile);
+        } else {
+          rmSync(this.stateFile, { force: true });
+        }
+      } catch (error) {
+        console.warn(`Could not save the show state to ${this.stateFile}: ${(error as Error).message}`);
+      }
+    }
+    this.onChange(show);
+  }
+}

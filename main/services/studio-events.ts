@@ -1,0 +1,136 @@
+// The one producer of studio events (show started/ended, pins, markers, moderation).
+// Events wait in an outbox until Kafka has acknowledged them, so a broker blip delays
+// them but loses none; the outbox is written through to disk so a killed app loses none either.
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Kafka, Producer } from 'kafkajs';
+import { SHOW_TOPICS, ShowEvent, SHOPPER_EVENT_TYPES } from '../../protocol/events';
+import { describeIssues } from '../../protocol/rpc';
+
+const RETRY_MS = 1000;
+
+export type NewStudioEvent = Omit<ShowEvent, 'id' | 'v' | 'ts'> & { ts?: number };
+
+export class StudioEventPublisher {
+  private producer: Producer | null = null;
+  private outbox: ShowEvent[] = [];
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    /** Where unacknowledged events are kept across restarts; null keeps them in memory only. */
+    private readonly outboxFile: string | null,
+    private readonly onPending: (pending: number) => void = () => {},
+  ) {
+    if (outboxFile && existsSync(outboxFile)) {
+      for (const line of readFileSync(outboxFile, 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        const parsed = ShowEvent.safeParse(JSON.parse(line));
+        if (parsed.success) this.outbox.push(parsed.data);
+      }
+    }
+  }
+
+  get pending(): number {
+    return this.outbox.length;
+  }
+
+  /** Validates and queues the event, then sends it as soon as Kafka takes it. */
+  publish(event: ShowEvent): ShowEvent {
+    if ((SHOPPER_EVENT_TYPES as readonly string[]).includes(event.type)) {
+      throw new Error(`${event.type} is a shopper event; the studio publishes studio events only`);
+    }
+    const parsed = ShowEvent.safeParse(event);
+    if (!parsed.success) throw new Error(`Invalid ${event.type} event: ${describeIssues(parsed.error)}`);
+    this.outbox.push(parsed.data);
+    this.saveToDisk(() => {
+      mkdirSync(dirname(this.outboxFile!), { recursive: true });
+      appendFileSync(this.outboxFile!, `${JSON.stringify(parsed.data)}\n`);
+    });
+    this.onPending(this.outbox.length);
+    void this.flush();
+    return parsed.data;
+  }
+
+  /** Resolves once everything queued so far has been acknowledged (or rejects on stop). */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.outbox.length > 0) {
+      if (Date.now() > deadline)
+        throw new Error(`${this.outbox.length} studio events are still waiting for Kafka`);
+      await (this.flushing ?? this.flush());
+      if (this.outbox.length > 0) await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.flushing?.catch(() => {});
+    await this.producer?.disconnect().catch(() => {});
+    this.producer = null;
+  }
+
+  private flush(): Promise<void> {
+    this.flushing ??= this.sendAll().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async sendAll(): Promise<void> {
+    while (this.outbox.length > 0 && !this.stopped) {
+      const batch = this.outbox.slice(0, 500);
+      try {
+        if (!this.producer) {
+          this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+          await this.producer.connect();
+        }
+        await this.producer.send({
+          topic: SHOW_TOPICS.studio,
+          acks: -1,
+          messages: batch.map((event) => ({
+            key: event.showId,
+            value: JSON.stringify(event),
+            timestamp: String(event.ts),
+          })),
+        });
+        this.outbox.splice(0, batch.length);
+        this.rewriteOutboxFile();
+        this.onPending(this.outbox.length);
+      } catch {
+        // Kafka is away: keep the events and try again shortly with a fresh producer.
+        const producer = this.producer;
+        this.producer = null;
+        void producer?.disconnect().catch(() => {});
+        if (!this.stopped) {
+          if (this.timer) clearTimeout(this.timer);
+          this.timer = setTimeout(() => void this.flush(), RETRY_MS);
+        }
+        return;
+      }
+    }
+  }
+
+  private rewriteOutboxFile(): void {
+    this.saveToDisk(() => {
+      const temp = `${this.outboxFile}.tmp`;
+      writeFileSync(temp, this.outbox.map((event) => `${JSON.stringify(event)}\n`).join(''));
+      renameSync(temp, this.outboxFile!);
+    });
+  }
+
+  /** A full or read-only disk must not stop the show: the events stay queued in memory. */
+  private saveToDisk(write: () => void): void {
+    if (!this.outboxFile) return;
+    try {
+      write();
+    } catch (error) {
+      console.warn(
+        `Could not save the studio event outbox to ${this.outboxFile}: ${(error as Error).message}`,
+      );
+    }
+  }
+}
