@@ -42,7 +42,8 @@ export interface AudienceRun {
 const TICK_MS = 50;
 // Past this backlog the simulator skips ahead instead of bursting (e.g. after a broker outage).
 const MAX_BACKLOG_SECONDS = 2;
-const MAX_MESSAGES_PER_SEND = 10_000;
+// One show is one key, so one partition: a send must stay under the broker's 1 MB batch limit.
+const MAX_BYTES_PER_SEND = 512 * 1024;
 
 export async function startAudience(options: AudienceOptions): Promise<AudienceRun> {
   const runId = options.runId ?? randomBytes(4).toString('hex');
@@ -74,13 +75,17 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
 
   const sendPending = async (): Promise<boolean> => {
     while (pending.length) {
-      const chunk = pending.slice(0, MAX_MESSAGES_PER_SEND);
+      const messages = [];
+      let bytes = 0;
+      for (const e of pending) {
+        const value = JSON.stringify(e);
+        bytes += value.length + 64;
+        if (messages.length && bytes > MAX_BYTES_PER_SEND) break;
+        messages.push({ key: e.showId, value, timestamp: String(e.ts) });
+      }
+      const chunk = pending.slice(0, messages.length);
       try {
-        await producer.send({
-          topic: SHOW_TOPICS.shopper,
-          acks: -1,
-          messages: chunk.map((e) => ({ key: e.showId, value: JSON.stringify(e), timestamp: String(e.ts) })),
-        });
+        await producer.send({ topic: SHOW_TOPICS.shopper, acks: -1, messages });
       } catch {
         stats.sendErrors++;
         return false; // the same events go again on the next turn

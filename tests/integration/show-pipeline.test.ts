@@ -2,6 +2,7 @@
 // ones) give exact figures, a restarted pipeline rebuilds them exactly, and a broker that
 // dies mid-show loses and double-counts nothing.
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { Kafka, Partitioners, logLevel, type Message } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ShowAggregator } from '../../main/services/show-aggregator';
@@ -9,7 +10,7 @@ import { ShowPipeline } from '../../main/services/show-pipeline';
 import { DEAD_LETTER_HEADERS, SHOW_TOPICS, topicForEvent, type ShowEvent } from '../../protocol/events';
 import type { ShowMetricsSnapshot } from '../../protocol/metrics';
 import { startAudience } from '../../server/audience/audience';
-import { killLocalKafka, startLocalKafka, stopLocalKafka } from '../../scripts/kafka';
+import { kafkaDataDir, killLocalKafka, startLocalKafka, stopLocalKafka } from '../../scripts/kafka';
 
 const brokers = process.env.SHOPCAST_KAFKA_BROKERS!.split(',');
 const kafkaAt = (b: string[]) => new Kafka({ clientId: 'show-pipeline-test', brokers: b, logLevel: logLevel.NOTHING });
@@ -211,6 +212,8 @@ describe('ShowPipeline on the real broker', () => {
     expect(got).toEqual(want);
     expect(got.orders.count).toBe(4);
     expect(got.orders.netRevenueMinor).toBe(3500);
+    await until('live state', () => second.pipeline.status().state === 'live');
+    expect(second.states).toEqual(['starting', 'catching-up', 'live']);
   });
 
   it('loses and double-counts nothing when the broker dies mid-show', async () => {
@@ -270,6 +273,7 @@ describe('ShowPipeline on the real broker', () => {
     } finally {
       await pipeline.stop();
       await stopLocalKafka(name);
+      rmSync(kafkaDataDir(name), { recursive: true, force: true });
     }
   }, 180_000);
 });
