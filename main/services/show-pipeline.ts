@@ -96,6 +96,7 @@ export class ShowPipeline {
   private readonly dirty = new Set<string>();
   private readonly lastEmit = new Map<string, number>();
   private snapshotTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
 
   constructor(
     private readonly kafka: Kafka,
@@ -148,6 +149,7 @@ export class ShowPipeline {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.statusTimer) clearInterval(this.statusTimer);
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
     this.statusTimer = this.snapshotTimer = null;
@@ -243,7 +245,7 @@ export class ShowPipeline {
 
   // Snapshots: coalesced per show to one every snapshotIntervalMs.
   private markDirty(showId: string): void {
-    if (!this.opts.onSnapshot) return;
+    if (!this.opts.onSnapshot || this.stopping) return;
     this.dirty.add(showId);
     if (this.snapshotTimer) return;
     const now = Date.now();
