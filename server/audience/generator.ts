@@ -134,16 +134,19 @@ export class AudienceGenerator {
     const pinBoost = this.pinned ? 1.6 : 1;
     // Joins and leaves balance out when the audience is at its target size.
     const pressure = Math.min(4, this.targetAudience / n);
+    // Per 100 events: mostly chat and reactions, a few arrivals and departures (a viewer
+    // stays about 25 of their own events), about 1.5 cart adds and 0.2 orders, so roughly one
+    // viewer in ten buys; about 2% of orders are cancelled and 3% refunded.
     const weights: [number, () => ShopperEvent][] = [
-      [6 * pressure, () => this.join(ts)],
-      [6 / pressure, () => this.leave(ts)],
-      [30, () => this.chat(ts)],
-      [22, () => this.react(ts)],
-      [9 * pinBoost, () => this.addToCart(ts)],
-      [this.cartOwners.length ? 1.5 : 0, () => this.removeFromCart(ts)],
-      [this.cartOwners.length ? 3 * pinBoost : 0, () => this.order(ts)],
-      [this.recentOrders.length ? 0.08 : 0, () => this.cancel(ts)],
-      [this.recentOrders.length ? 0.12 : 0, () => this.refund(ts)],
+      [2 * pressure, () => this.join(ts)],
+      [2 / pressure, () => this.leave(ts)],
+      [52, () => this.chat(ts)],
+      [42, () => this.react(ts)],
+      [1.5 * pinBoost, () => this.addToCart(ts)],
+      [this.cartOwners.length ? 0.3 : 0, () => this.removeFromCart(ts)],
+      [this.cartOwners.length ? 0.22 * pinBoost : 0, () => this.order(ts)],
+      [this.recentOrders.length ? 0.005 : 0, () => this.cancel(ts)],
+      [this.recentOrders.length ? 0.008 : 0, () => this.refund(ts)],
     ];
     let total = 0;
     for (const [w] of weights) total += w;
