@@ -26,6 +26,17 @@ export type StudioStatus = z.infer<typeof StudioStatus>;
 
 const Empty = z.object({}).strict();
 
+export const GoLiveRequest = StartShowRequest.omit({ mode: true });
+export const LiveSession = z.object({
+  show: ShowState,
+  /** Signaling URL the publisher joins with the host token. */
+  sfuUrl: z.string(),
+  hostToken: z.string(),
+  /** The shopper viewer page for this show (carries the viewer token). */
+  viewerUrl: z.string(),
+});
+export type LiveSession = z.infer<typeof LiveSession>;
+
 const operation = <Request extends z.ZodType, Response extends z.ZodType>(
   request: Request,
   response: Response,
@@ -45,6 +56,14 @@ export const studioOperations = {
     z.object({ label: z.string().trim().min(1).max(200) }).strict(),
     z.object({ eventId: z.string() }),
   ),
+
+  // Going live over WebRTC (main/services/media-rooms.ts). goLive runs the preflight,
+  // starts a live show and opens its SFU room; getLiveSession hands the publisher its
+  // credentials again (after a reload, or after the SFU restarted: it re-opens the room
+  // without starting the show again); endLive closes the room and ends the show.
+  goLive: operation(GoLiveRequest, LiveSession),
+  getLiveSession: operation(Empty, LiveSession.nullable()),
+  endLive: operation(Empty, ShowState.nullable()),
 };
 
 export const studioPushEvents = {

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { StudioConfig } from './config';
 import { KafkaGateway } from './kafka-gateway';
+import { LiveControl, MediaRooms } from './media-rooms';
 import { SfuMonitor } from './sfu-monitor';
 import { ShowSession } from './show-session';
 import { StudioEventPublisher } from './studio-events';
@@ -26,6 +27,13 @@ export function startStudioServices(config: StudioConfig): StudioServices {
   const show = new ShowSession(studioEvents, join(config.dataDir, 'current-show.json'), (state) =>
     host.publish('show', state),
   );
+  const live = new LiveControl({
+    config: config.sfu,
+    show,
+    rooms: new MediaRooms(config.sfu),
+    kafkaStatus: () => kafka.status,
+    sfuStatus: () => sfu.status,
+  });
 
   const host: StudioHost = new StudioHost({
     getStatus: () => ({ kafka: kafka.status, sfu: sfu.status }),
@@ -33,6 +41,9 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     startShow: (request) => show.start(request),
     endShow: () => show.end(),
     addMarker: ({ label }) => ({ eventId: show.emit({ type: 'marker', label }).id }),
+    goLive: (request) => live.goLive(request),
+    getLiveSession: () => live.getLiveSession(),
+    endLive: () => live.endLive(),
   });
   kafka.start();
   sfu.start();

@@ -57,7 +57,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
   }
   if (!options.adminSecret) throw new Error('adminSecret must not be empty');
 
-  const rooms: ShowRooms = new ShowRooms(() => workers.pick(), showMediaCodecs);
+  const rooms: ShowRooms = new ShowRooms(() => workers.pick(), showMediaCodecs, options.adminSecret);
   const workers = await MediaWorkers.start({
     workerBin,
     count: options.workers ?? 1,

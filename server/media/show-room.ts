@@ -1,6 +1,6 @@
 // One live show: its mediasoup router, its two tokens, who is in it, and what
 // the host is sending.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type {
   NotificationData,
@@ -33,9 +33,17 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
+/**
+ * A show's token for one role. Derived from a secret (the admin secret) rather than random,
+ * so a restarted SFU hands out the same tokens and viewers can rejoin with the link they have.
+ */
+export function showToken(secret: string, showId: string, role: Role): string {
+  return createHmac('sha256', secret).update(`${role}:${showId}`).digest('base64url').slice(0, 32);
+}
+
 export class ShowRoom {
-  readonly hostToken = randomBytes(24).toString('base64url');
-  readonly viewerToken = randomBytes(24).toString('base64url');
+  readonly hostToken: string;
+  readonly viewerToken: string;
   private readonly members = new Set<RoomMember>();
   private readonly tracks = new Map<string, HostTrack>();
   private closed = false;
@@ -44,7 +52,15 @@ export class ShowRoom {
     readonly showId: string,
     readonly router: types.Router,
     readonly worker: types.Worker,
-  ) {}
+    tokenSecret: string | null = null,
+  ) {
+    this.hostToken = tokenSecret
+      ? showToken(tokenSecret, showId, 'host')
+      : randomBytes(24).toString('base64url');
+    this.viewerToken = tokenSecret
+      ? showToken(tokenSecret, showId, 'viewer')
+      : randomBytes(24).toString('base64url');
+  }
 
   roleFor(token: string): Role | null {
     if (sameSecret(token, this.hostToken)) return 'host';
@@ -144,6 +160,8 @@ export class ShowRooms {
   constructor(
     private readonly pickWorker: () => types.Worker,
     private readonly mediaCodecs: types.RtpCodecCapability[],
+    /** Makes tokens stable across SFU restarts (see showToken); null keeps them random. */
+    private readonly tokenSecret: string | null = null,
   ) {}
 
   get size(): number {
@@ -181,7 +199,7 @@ export class ShowRooms {
   private async create(showId: string): Promise<ShowRoom> {
     const worker = this.pickWorker();
     const router = await worker.createRouter({ mediaCodecs: this.mediaCodecs });
-    const room = new ShowRoom(showId, router, worker);
+    const room = new ShowRoom(showId, router, worker, this.tokenSecret);
     this.rooms.set(showId, room);
     return room;
   }

@@ -1,0 +1,151 @@
+// Going live: the preflight, the show's room on the SFU (opened and closed with the
+// admin secret), and the credentials the publisher needs. The one owner of the
+// studio's admin connection to the SFU.
+import WebSocket from 'ws';
+import type { LiveSession } from '../../protocol/contract';
+import { StudioError } from '../../protocol/rpc';
+import { SignalingClient, type SocketConstructor } from '../../protocol/signaling-client';
+import type { ServiceStatus } from '../../protocol/contract';
+import type { ShowState } from '../../protocol/show';
+import type { SfuConfig } from './config';
+import type { ShowSession } from './show-session';
+
+export interface PreflightCheck {
+  name: string;
+  ok: boolean;
+  reason: string | null;
+}
+
+/** The SFU's HTTP base (for the viewer page and the shopper actions), from its signaling URL. */
+export function sfuHttpBase(signalingUrl: string): string {
+  const url = new URL(signalingUrl);
+  url.protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  return url.origin;
+}
+
+export function viewerUrl(signalingUrl: string, showId: string, viewerToken: string): string {
+  const params = new URLSearchParams({ show: showId, token: viewerToken });
+  return `${sfuHttpBase(signalingUrl)}/viewer/?${params.toString()}`;
+}
+
+/** Opens and closes show rooms on the SFU. One short admin connection per call. */
+export class MediaRooms {
+  constructor(
+    private readonly config: SfuConfig,
+    private readonly Socket: SocketConstructor = WebSocket as unknown as SocketConstructor,
+  ) {}
+
+  private async admin<T>(work: (client: SignalingClient, secret: string) => Promise<T>): Promise<T> {
+    const { url, adminSecret } = this.config;
+    if (!url || !adminSecret)
+      throw new StudioError('unavailable', 'No SFU is configured (set SHOPCAST_SFU_URL)');
+    const client = await SignalingClient.connect(url, this.Socket, { connectTimeoutMs: 3000 });
+    try {
+      return await work(client, adminSecret);
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Idempotent: an open room answers with its tokens again. */
+  open(showId: string): Promise<{ hostToken: string; viewerToken: string }> {
+    return this.admin((client, adminSecret) => client.request('openShow', { showId, adminSecret }));
+  }
+
+  async close(showId: string): Promise<boolean> {
+    return (await this.admin((client, adminSecret) => client.request('closeShow', { showId, adminSecret })))
+      .closed;
+  }
+}
+
+export interface LiveControlDeps {
+  config: SfuConfig;
+  show: ShowSession;
+  rooms: MediaRooms;
+  kafkaStatus: () => ServiceStatus;
+  sfuStatus: () => ServiceStatus;
+}
+
+/** goLive / getLiveSession / endLive, on top of the show session and the SFU rooms. */
+export class LiveControl {
+  constructor(private readonly deps: LiveControlDeps) {}
+
+  preflight(): PreflightCheck[] {
+    const { config, kafkaStatus, sfuStatus, show } = this.deps;
+    const check = (name: string, ok: boolean, reason: string | null): PreflightCheck => ({
+      name,
+      ok,
+      reason: ok ? null : reason,
+    });
+    const kafka = kafkaStatus();
+    const sfu = sfuStatus();
+    const running = show.current;
+    return [
+      check(
+        'SFU configured',
+        !!config.url && !!config.adminSecret,
+        'no SFU URL or admin secret is configured',
+      ),
+      check('SFU reachable', sfu.state === 'connected', sfu.reason ?? `SFU is ${sfu.state}`),
+      check('Kafka reachable', kafka.state === 'connected', kafka.reason ?? `Kafka is ${kafka.state}`),
+      check(
+        'No other show running',
+        !running || running.mode === 'live',
+        running ? `the rehearsal "${running.title}" is still running` : null,
+      ),
+    ];
+  }
+
+  async goLive(request: { title: string; currency: string }): Promise<LiveSession> {
+    const running = this.deps.show.current;
+    // Going live twice (e.g. a second click) returns the running live show.
+    if (running?.mode === 'live') return this.session(running);
+    const failed = this.preflight().filter((check) => !check.ok);
+    if (failed.length > 0) {
+      throw new StudioError(
+        'unavailable',
+        `Cannot go live: ${failed.map((check) => `${check.name}: ${check.reason}`).join('; ')}`,
+      );
+    }
+    const show = this.deps.show.start({ ...request, mode: 'live' });
+    try {
+      return await this.session(show);
+    } catch (error) {
+      // Without a room nobody can watch: undo the start so the host can simply try again.
+      this.deps.show.end();
+      throw error;
+    }
+  }
+
+  /** The running live show's credentials; re-opens its room when the SFU lost it (restart). */
+  async getLiveSession(): Promise<LiveSession | null> {
+    const running = this.deps.show.current;
+    if (running?.mode !== 'live') return null;
+    return this.session(running);
+  }
+
+  async endLive(): Promise<ShowState | null> {
+    const running = this.deps.show.current;
+    if (!running) return null;
+    // The show ends even when the SFU is down; its room then went with it anyway.
+    await this.deps.rooms.close(running.showId).catch(() => false);
+    return this.deps.show.end();
+  }
+
+  private async session(show: ShowState): Promise<LiveSession> {
+    const url = this.deps.config.url!;
+    let tokens;
+    try {
+      tokens = await this.deps.rooms.open(show.showId);
+    } catch (error) {
+      if (error instanceof StudioError) throw error;
+      throw new StudioError('unavailable', `Could not open the show on the SFU: ${(error as Error).message}`);
+    }
+    return {
+      show,
+      sfuUrl: url,
+      hostToken: tokens.hostToken,
+      viewerUrl: viewerUrl(url, show.showId, tokens.viewerToken),
+    };
+  }
+}
