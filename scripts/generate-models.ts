@@ -117,30 +117,27 @@ function sunglasses(): THREE.Group {
   return group;
 }
 
-// Hats: origin at the forehead point (centre of the forehead at the hairline);
-// 1 unit = face width at the temples. The head is roughly a sphere of radius 0.55
-// whose centre lies 0.45 behind and 0.1 below the forehead point.
-const HEAD_CENTER = new THREE.Vector3(0, -0.1, -0.45);
+// Hats: origin at the forehead point (face-mesh point 10, upper middle of the
+// forehead); 1 unit = face width at the temples. The head is roughly a sphere of
+// radius 0.55 whose centre lies 0.42 behind and 0.28 below the forehead point
+// (on the face fixture the top of the head is about 0.27 above that point).
+const HEAD_CENTER = new THREE.Vector3(0, -0.28, -0.42);
+// A hat's front edge sits a little below the forehead point, above the brows.
+const HAT_RIM_Y = -0.14;
 
 function cap(): THREE.Group {
   const fabric = material(0x2f6f4f, { roughness: 0.9 });
   const dark = material(0x1f4d36, { roughness: 0.8 });
   const group = new THREE.Group();
   const crown = new THREE.SphereGeometry(0.6, 32, 12, 0, Math.PI * 2, 0, Math.PI / 2);
-  crown.scale(1, 0.8, 1.05);
-  group.add(place(mesh('crown', crown, fabric), HEAD_CENTER.x, HEAD_CENTER.y + 0.05, HEAD_CENTER.z));
-  // Visor: half disc sticking out over the eyes, tilted slightly down.
+  crown.scale(1, 0.75, 1.05);
+  group.add(place(mesh('crown', crown, fabric), HEAD_CENTER.x, HAT_RIM_Y, HEAD_CENTER.z));
+  // Visor: half disc over the eyes, tilted down so it shows in a front view.
   const visor = new THREE.CylinderGeometry(0.42, 0.42, 0.02, 24, 1, false, -Math.PI / 2, Math.PI);
   visor.scale(1, 1, 0.75);
-  group.add(place(mesh('visor', visor, dark), 0, -0.04, 0.12, 0.12));
-  group.add(
-    place(
-      mesh('button', new THREE.SphereGeometry(0.04, 12, 6), dark),
-      HEAD_CENTER.x,
-      HEAD_CENTER.y + 0.53,
-      HEAD_CENTER.z,
-    ),
-  );
+  group.add(place(mesh('visor', visor, dark), 0, HAT_RIM_Y - 0.02, 0.1, 0.3));
+  const button = new THREE.SphereGeometry(0.04, 12, 6);
+  group.add(place(mesh('button', button, dark), HEAD_CENTER.x, HAT_RIM_Y + 0.45, HEAD_CENTER.z));
   return group;
 }
 
@@ -148,27 +145,18 @@ function bucketHat(): THREE.Group {
   const canvas = material(0xc8b48a, { roughness: 0.95 });
   const band = material(0x8a744f, { roughness: 0.9 });
   const group = new THREE.Group();
-  const crown = new THREE.CylinderGeometry(0.46, 0.6, 0.42, 32, 1, true);
-  group.add(place(mesh('crown', crown, canvas), HEAD_CENTER.x, HEAD_CENTER.y + 0.3, HEAD_CENTER.z));
+  const crownHeight = 0.44;
+  const crown = new THREE.CylinderGeometry(0.46, 0.6, crownHeight, 32, 1, true);
+  group.add(place(mesh('crown', crown, canvas), HEAD_CENTER.x, HAT_RIM_Y + crownHeight / 2, HEAD_CENTER.z));
+  const top = new THREE.CircleGeometry(0.46, 32);
   group.add(
-    place(
-      mesh('top', new THREE.CircleGeometry(0.46, 32), canvas),
-      HEAD_CENTER.x,
-      HEAD_CENTER.y + 0.51,
-      HEAD_CENTER.z,
-      -Math.PI / 2,
-    ),
+    place(mesh('top', top, canvas), HEAD_CENTER.x, HAT_RIM_Y + crownHeight, HEAD_CENTER.z, -Math.PI / 2),
   );
-  group.add(
-    place(
-      mesh('band', new THREE.CylinderGeometry(0.605, 0.61, 0.06, 32, 1, true), band),
-      HEAD_CENTER.x,
-      HEAD_CENTER.y + 0.13,
-      HEAD_CENTER.z,
-    ),
-  );
+  const ribbon = new THREE.CylinderGeometry(0.6, 0.61, 0.06, 32, 1, true);
+  group.add(place(mesh('band', ribbon, band), HEAD_CENTER.x, HAT_RIM_Y + 0.06, HEAD_CENTER.z));
+  // The brim flares down and out from the bottom of the crown.
   const brim = new THREE.CylinderGeometry(0.6, 0.88, 0.14, 32, 1, true);
-  group.add(place(mesh('brim', brim, canvas), HEAD_CENTER.x, HEAD_CENTER.y + 0.03, HEAD_CENTER.z));
+  group.add(place(mesh('brim', brim, canvas), HEAD_CENTER.x, HAT_RIM_Y - 0.07, HEAD_CENTER.z));
   return group;
 }
 
@@ -179,7 +167,8 @@ function hoopEarring(): THREE.Group {
   const group = new THREE.Group();
   group.add(mesh('stud', new THREE.SphereGeometry(0.018, 12, 8), gold));
   group.add(
-    place(mesh('hoop', new THREE.TorusGeometry(0.09, 0.009, 8, 40), gold), 0, -0.09, 0, 0, Math.PI / 2),
+    // Turned halfway toward the side of the head: edge-on it would vanish in a front view.
+    place(mesh('hoop', new THREE.TorusGeometry(0.09, 0.009, 8, 40), gold), 0, -0.09, 0, 0, Math.PI / 4),
   );
   return group;
 }

@@ -43,9 +43,9 @@ const EXPECTED: Record<string, { kind: string; size: [number, number][] }> = {
   'earrings-hoop.glb': {
     kind: 'earrings',
     size: [
-      [0.01, 0.05],
+      [0.1, 0.16],
       [0.15, 0.25],
-      [0.1, 0.25],
+      [0.1, 0.16],
     ],
   },
   'earrings-drop.glb': {
