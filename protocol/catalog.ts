@@ -9,7 +9,8 @@ export type TryOnKind = z.infer<typeof TryOnKind>;
 
 // Fine-tuning of one product's fit, on top of the kind's anchor (see renderer/src/tryon/anchor.ts).
 // Offsets are in units of the anchor span (glasses/earrings: outer eye corner distance,
-// hat: face width), in the head's own frame: +x to the image right, +y down the face.
+// hat: face width), in the head's own frame: +x to the image right (for earrings:
+// outward, on both ears), +y down the face.
 export const TryOnAdjustment = z.strictObject({
   scale: z.number().min(0.1).max(10).default(1),
   offsetX: z.number().min(-2).max(2).default(0),
