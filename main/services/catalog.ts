@@ -225,7 +225,7 @@ function csvRowToProduct(cell: Map<string, string>): unknown {
     currency,
     stock: integer('stock'),
     category: get('category') ?? '',
-    tryOn: get('tryOn') ?? 'none',
+    tryOn: get('tryOn')?.toLowerCase() ?? 'none',
     model: get('model'),
     thumbnail: get('thumbnail'),
     tryOnAdjustment: hasAdjustment

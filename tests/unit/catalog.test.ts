@@ -80,7 +80,7 @@ describe('importCatalogCsv', () => {
     const csv = [
       HEADER,
       'g1,Round Glasses,49.00,USD,10,Eyewear,glasses,assets/models/glasses-round.glb,,1.1,0,-0.05',
-      'p1,"Serum, 30 ml",34.5,eur,5,Beauty,,,assets/catalog/thumbnails/bottle.svg,,,',
+      'p1,"Serum, 30 ml",34.5,eur,5,Beauty,None,,assets/catalog/thumbnails/bottle.svg,,,',
     ].join('\n');
     const { products, badRows } = importCatalogCsv(csv);
     expect(badRows).toEqual([]);
