@@ -2,7 +2,7 @@
 // where the Electron binary is not available, the same studio in browser mode.
 // `npm run start:web` goes straight to browser mode. Ctrl-C stops everything it started.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,14 +21,29 @@ function run(step: string, command: string, args: string[]): void {
   say(`${step}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** The Electron binary's path, or null when it was never downloaded (as on machines without its release host). */
+/**
+ * The Electron binary's path, or null when it cannot be had. The electron package
+ * fetches its binary on first use; where its release host is unreachable (as on
+ * these machines) that fails, quietly here, and the studio falls back to browser mode.
+ */
 export function electronBinary(): string | null {
-  try {
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
+  const probe = "process.stdout.write(require('electron'))";
+  if (process.env.ELECTRON_SKIP_BINARY_DOWNLOAD) {
+    const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(packageDir, 'path.txt');
+    const binary = existsSync(pathFile)
+      ? join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim())
+      : null;
+    return binary && existsSync(binary) ? binary : null;
   }
+  say('Looking for the Electron binary (fetched once on first run)…');
+  const result = spawnSync(process.execPath, ['-e', probe], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  const binary = result.status === 0 ? result.stdout.trim() : null;
+  return binary && existsSync(binary) ? binary : null;
 }
 
 async function main(): Promise<void> {
