@@ -79,7 +79,8 @@ export class TryOnScene {
     }
     // Earrings: one model per ear; clones share geometry and materials.
     const parts = product.tryOn === 'earrings' ? [gltf.scene, gltf.scene.clone()] : [gltf.scene];
-    for (const part of parts) {
+    for (const [i, part] of parts.entries()) {
+      part.name = `try-on ${product.id}${parts.length > 1 ? ` ${i === 0 ? 'left' : 'right'}` : ''}`;
       part.visible = false;
       this.scene.add(part);
     }
