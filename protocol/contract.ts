@@ -36,6 +36,8 @@ export const LiveSession = z.object({
   viewerUrl: z.string(),
 });
 export type LiveSession = z.infer<typeof LiveSession>;
+export const PreflightCheck = z.object({ name: z.string(), ok: z.boolean(), reason: z.string().nullable() });
+export type PreflightCheck = z.infer<typeof PreflightCheck>;
 
 const operation = <Request extends z.ZodType, Response extends z.ZodType>(
   request: Request,
@@ -61,6 +63,7 @@ export const studioOperations = {
   // starts a live show and opens its SFU room; getLiveSession hands the publisher its
   // credentials again (after a reload, or after the SFU restarted: it re-opens the room
   // without starting the show again); endLive closes the room and ends the show.
+  goLivePreflight: operation(Empty, z.array(PreflightCheck)),
   goLive: operation(GoLiveRequest, LiveSession),
   getLiveSession: operation(Empty, LiveSession.nullable()),
   endLive: operation(Empty, ShowState.nullable()),

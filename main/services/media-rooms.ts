@@ -2,19 +2,13 @@
 // admin secret), and the credentials the publisher needs. The one owner of the
 // studio's admin connection to the SFU.
 import WebSocket from 'ws';
-import type { LiveSession } from '../../protocol/contract';
+import type { LiveSession, PreflightCheck } from '../../protocol/contract';
 import { StudioError } from '../../protocol/rpc';
 import { SignalingClient, type SocketConstructor } from '../../protocol/signaling-client';
 import type { ServiceStatus } from '../../protocol/contract';
 import type { ShowState } from '../../protocol/show';
 import type { SfuConfig } from './config';
 import type { ShowSession } from './show-session';
-
-export interface PreflightCheck {
-  name: string;
-  ok: boolean;
-  reason: string | null;
-}
 
 /** The SFU's HTTP base (for the viewer page and the shopper actions), from its signaling URL. */
 export function sfuHttpBase(signalingUrl: string): string {

@@ -41,6 +41,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     startShow: (request) => show.start(request),
     endShow: () => show.end(),
     addMarker: ({ label }) => ({ eventId: show.emit({ type: 'marker', label }).id }),
+    goLivePreflight: () => live.preflight(),
     goLive: (request) => live.goLive(request),
     getLiveSession: () => live.getLiveSession(),
     endLive: () => live.endLive(),

@@ -1,12 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { startPublisher } from './media/publisher';
 import { syncStatus } from './status-sync';
 import { connectToStudio } from './studio-client';
 import './styles.css';
 
 const link = connectToStudio();
 syncStatus(link);
+startPublisher(link);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

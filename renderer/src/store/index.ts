@@ -1,13 +1,15 @@
 // One store per window, built from slices. Side effects live in owners outside the store.
 import { create } from 'zustand';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
+import { createLiveSlice, type LiveSlice } from './live-slice';
 import { createMediaSlice, type MediaSlice } from './media-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 
-export type StudioState = ConnectionSlice & NavigationSlice & MediaSlice;
+export type StudioState = ConnectionSlice & NavigationSlice & MediaSlice & LiveSlice;
 
 export const useStudioStore = create<StudioState>()((...args) => ({
   ...createConnectionSlice(...args),
   ...createNavigationSlice(...args),
   ...createMediaSlice(...args),
+  ...createLiveSlice(...args),
 }));

@@ -1,15 +1,25 @@
 import { useEffect } from 'react';
 import { CaptureControls } from '../components/CaptureControls';
+import { GoLiveControl, isOnAir } from '../components/GoLiveControl';
+import { StreamHealthPanel } from '../components/StreamHealthPanel';
+import { publisher } from '../media/publisher';
 import { ProgramPreview } from '../components/ProgramPreview';
 import { setMuted, startDevices } from '../media/studio-media';
 import { useStudioStore } from '../store';
 
 let devicesStarted = false;
 
-/** M toggles mute, unless the host is typing in a field. */
+/** M toggles mute, unless the host is typing in a field. Ctrl+Shift+L goes live, or asks to end the show. */
 function useHostShortcuts(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey && event.shiftKey && event.key.toLowerCase() === 'l') {
+        event.preventDefault();
+        const { livePhase, setLive } = useStudioStore.getState();
+        if (isOnAir(livePhase)) setLive({ confirmingEnd: true });
+        else void publisher().goLive({ title: 'Live show', currency: 'EUR' });
+        return;
+      }
       const target = event.target as HTMLElement | null;
       if (event.altKey || event.ctrlKey || event.metaKey || target?.closest('input, textarea, select'))
         return;
@@ -33,6 +43,8 @@ export function StudioView() {
         <ProgramPreview />
       </div>
       <aside className="studio-side">
+        <GoLiveControl />
+        <StreamHealthPanel />
         <CaptureControls />
       </aside>
     </div>
