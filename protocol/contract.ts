@@ -2,6 +2,7 @@
 // server-push events (name → payload schema). The Electron IPC adapter and the
 // browser-mode WebSocket adapter are both derived from this table.
 import { z } from 'zod';
+import { ShowMetricsSnapshot, ShowPipelineStatus } from './metrics';
 import { ShowState, StartShowRequest } from './show';
 
 export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected']);
@@ -39,6 +40,50 @@ export type LiveSession = z.infer<typeof LiveSession>;
 export const PreflightCheck = z.object({ name: z.string(), ok: z.boolean(), reason: z.string().nullable() });
 export type PreflightCheck = z.infer<typeof PreflightCheck>;
 
+// Live show metrics and rehearsal (main/services/live-metrics.ts, main/services/rehearsal.ts).
+// A rehearsal is a show in mode 'rehearsal' fed by the audience simulator.
+export const ChatMessage = z.object({
+  id: z.string(),
+  ts: z.number(),
+  viewerId: z.string(),
+  displayName: z.string().nullable(),
+  /** Untrusted: render as text only. */
+  text: z.string(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+/** The show's most recent chat messages (at most ~200), oldest first. */
+export const ChatFeed = z.object({ showId: z.string().nullable(), messages: z.array(ChatMessage) });
+export type ChatFeed = z.infer<typeof ChatFeed>;
+export const RehearsalStatus = z.object({
+  state: z.enum(['stopped', 'running', 'failed']),
+  showId: z.string().nullable(),
+  /** Simulated shopper events per second asked for, and sent over the last second. */
+  rate: z.number(),
+  eventsPerSecond: z.number(),
+  sent: z.number(),
+  error: z.string().nullable(),
+});
+export type RehearsalStatus = z.infer<typeof RehearsalStatus>;
+export const StartRehearsalRequest = z
+  .object({
+    title: z.string().trim().min(1).max(200).default('Rehearsal'),
+    rate: z.number().int().min(1).max(50_000).default(50),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31)
+      .default(1),
+  })
+  .strict();
+export const MetricsState = z.object({
+  snapshot: ShowMetricsSnapshot.nullable(),
+  pipeline: ShowPipelineStatus,
+  chat: ChatFeed,
+  rehearsal: RehearsalStatus,
+});
+export type MetricsState = z.infer<typeof MetricsState>;
+
 const operation = <Request extends z.ZodType, Response extends z.ZodType>(
   request: Request,
   response: Response,
@@ -67,11 +112,22 @@ export const studioOperations = {
   goLive: operation(GoLiveRequest, LiveSession),
   getLiveSession: operation(Empty, LiveSession.nullable()),
   endLive: operation(Empty, ShowState.nullable()),
+
+  // Live metrics of the running show; rehearsal starts a show fed by simulated shoppers
+  // (stopRehearsal stops the shoppers; endShow ends the rehearsal show).
+  getMetrics: operation(Empty, MetricsState),
+  startRehearsal: operation(StartRehearsalRequest, ShowState),
+  stopRehearsal: operation(Empty, RehearsalStatus),
 };
 
 export const studioPushEvents = {
   status: StudioStatus,
   show: ShowState.nullable(),
+  // Coalesced to at most ~10 a second.
+  metrics: ShowMetricsSnapshot.nullable(),
+  pipeline: ShowPipelineStatus,
+  chat: ChatFeed,
+  rehearsal: RehearsalStatus,
 };
 
 export type OperationName = keyof typeof studioOperations;

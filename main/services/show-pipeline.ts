@@ -42,6 +42,8 @@ export interface ShowPipelineOptions {
   catchingUpThreshold: number;
   onSnapshot?: (snapshot: ShowMetricsSnapshot) => void;
   onStatus?: (status: ShowPipelineStatus) => void;
+  /** Each event counted for a followed show (duplicates excluded), e.g. for the chat feed. */
+  onEvent?: (event: ShowEvent) => void;
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: Omit<ShowPipelineOptions, 'instanceId'> = {
@@ -240,7 +242,10 @@ export class ShowPipeline {
       agg = new ShowAggregator(event.showId, this.opts.aggregator);
       this.aggregators.set(event.showId, agg);
     }
-    if (agg.apply(event) === 'applied') this.markDirty(event.showId);
+    if (agg.apply(event) === 'applied') {
+      this.opts.onEvent?.(event);
+      this.markDirty(event.showId);
+    }
   }
 
   // Snapshots: coalesced per show to one every snapshotIntervalMs.

@@ -3,7 +3,9 @@
 import { join } from 'node:path';
 import type { StudioConfig } from './config';
 import { KafkaGateway } from './kafka-gateway';
+import { LiveMetrics } from './live-metrics';
 import { LiveControl, MediaRooms } from './media-rooms';
+import { Rehearsal } from './rehearsal';
 import { SfuMonitor } from './sfu-monitor';
 import { ShowSession } from './show-session';
 import { StudioEventPublisher } from './studio-events';
@@ -17,16 +19,34 @@ export interface StudioServices {
 
 export function startStudioServices(config: StudioConfig): StudioServices {
   // The host needs handlers that read the services, and the services publish through the host.
-  const publishStatus = () => host.publish('status', { kafka: kafka.status, sfu: sfu.status });
+  const publishStatus = () => {
+    host.publish('status', { kafka: kafka.status, sfu: sfu.status });
+    metrics.onKafkaStatus(kafka.status);
+  };
   const kafka = new KafkaGateway(config.kafka, publishStatus);
   const sfu = new SfuMonitor(config.sfu, publishStatus);
   const studioEvents = new StudioEventPublisher(
     kafka.kafka,
     join(config.dataDir, 'studio-event-outbox.jsonl'),
   );
-  const show = new ShowSession(studioEvents, join(config.dataDir, 'current-show.json'), (state) =>
-    host.publish('show', state),
-  );
+  const show = new ShowSession(studioEvents, join(config.dataDir, 'current-show.json'), (state) => {
+    host.publish('show', state);
+    metrics.setShow(state);
+    rehearsal.onShowChange(state);
+  });
+  const metrics = new LiveMetrics({
+    kafka: kafka.kafka,
+    instanceId: 'live-metrics',
+    kafkaStatus: () => kafka.status,
+    onSnapshot: (snapshot) => host.publish('metrics', snapshot),
+    onPipeline: (status) => host.publish('pipeline', status),
+    onChat: (feed) => host.publish('chat', feed),
+  });
+  const rehearsal = new Rehearsal({
+    brokers: config.kafka.brokers,
+    show,
+    onStatus: (status) => host.publish('rehearsal', status),
+  });
   const live = new LiveControl({
     config: config.sfu,
     show,
@@ -45,14 +65,20 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     goLive: (request) => live.goLive(request),
     getLiveSession: () => live.getLiveSession(),
     endLive: () => live.endLive(),
+    getMetrics: () => ({ ...metrics.state(), rehearsal: rehearsal.status }),
+    startRehearsal: (request) => rehearsal.start(request),
+    stopRehearsal: () => rehearsal.stopShoppers(),
   });
   kafka.start();
+  metrics.setShow(show.current); // a show resumed from disk
   sfu.start();
   return {
     host,
     config,
     async stop() {
       sfu.stop();
+      await rehearsal.stop();
+      await metrics.stop();
       await studioEvents.stop();
       await kafka.stop();
     },

@@ -1,0 +1,205 @@
+// The one owner of live show metrics in main: runs a ShowPipeline for the running show,
+// supervises it, and pushes its snapshots, status and recent chat to every window.
+//
+// Supervision: a pipeline that errors, or that lived through a Kafka outage, is replaced
+// by a fresh one once the KafkaGateway reports Kafka connected again. The fresh one
+// replays from the show's start with a new aggregator, so its totals are exact (nothing
+// lost, nothing counted twice) rather than patched up.
+import type { Kafka } from 'kafkajs';
+import type { ChatFeed, ChatMessage, MetricsState, ServiceStatus } from '../../protocol/contract';
+import type { ShowEvent } from '../../protocol/events';
+import type { ShowMetricsSnapshot, ShowPipelineStatus } from '../../protocol/metrics';
+import type { ShowState } from '../../protocol/show';
+import { ShowPipeline, type ShowPipelineOptions } from './show-pipeline';
+
+const CHAT_FEED_SIZE = 200;
+const RESTART_DELAY_MS = 1000;
+const STOP_TIMEOUT_MS = 5000;
+
+export interface LiveMetricsOptions {
+  kafka: Kafka;
+  /** Names this studio's consumer groups. */
+  instanceId: string;
+  kafkaStatus: () => ServiceStatus;
+  onSnapshot: (snapshot: ShowMetricsSnapshot | null) => void;
+  onPipeline: (status: ShowPipelineStatus) => void;
+  onChat: (feed: ChatFeed) => void;
+  /** Overrides for the pipeline (tests, benchmarks). */
+  pipeline?: Partial<ShowPipelineOptions>;
+}
+
+const stoppedStatus = (): ShowPipelineStatus => ({
+  state: 'stopped',
+  behind: 0,
+  eventsPerSecond: 0,
+  processed: 0,
+  invalid: {
+    'bad-json': 0,
+    schema: 0,
+    'unknown-type': 0,
+    'future-version': 0,
+    oversized: 0,
+    'key-mismatch': 0,
+  },
+  deadLettered: 0,
+  error: null,
+});
+
+export class LiveMetrics {
+  private show: ShowState | null = null;
+  private pipeline: ShowPipeline | null = null;
+  /** Bumped on every (re)start, so callbacks of a replaced pipeline are ignored. */
+  private generation = 0;
+  private snapshot: ShowMetricsSnapshot | null = null;
+  private pipelineStatus: ShowPipelineStatus = stoppedStatus();
+  private chat: ChatMessage[] = [];
+  private chatDirty = false;
+  private chatTimer: NodeJS.Timeout | null = null;
+  /** Set when the running pipeline must be replaced as soon as Kafka is reachable. */
+  private needsRestart = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  /** Serialises starts and stops so two pipelines never run at once. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: LiveMetricsOptions) {}
+
+  state(): Omit<MetricsState, 'rehearsal'> {
+    return { snapshot: this.snapshot, pipeline: this.pipelineStatus, chat: this.feed() };
+  }
+
+  /** The running show changed (ShowSession's onChange). */
+  setShow(show: ShowState | null): void {
+    if (show?.showId === this.show?.showId) {
+      this.show = show;
+      return;
+    }
+    this.show = show;
+    this.snapshot = null;
+    this.chat = [];
+    this.opts.onSnapshot(null);
+    this.opts.onChat({ showId: show?.showId ?? null, messages: [] });
+    this.restart();
+  }
+
+  /** The KafkaGateway's status changed. */
+  onKafkaStatus(status: ServiceStatus): void {
+    if (status.state === 'disconnected') {
+      // kafkajs may ride out a short outage by itself, but only a replay is sure to be exact.
+      if (this.pipeline) this.needsRestart = true;
+    } else if (status.state === 'connected' && this.needsRestart) {
+      this.restart();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.chatTimer) clearTimeout(this.chatTimer);
+    this.generation++;
+    await this.enqueue(() => this.stopPipeline());
+  }
+
+  private restart(): void {
+    if (this.stopped) return;
+    this.needsRestart = false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const generation = ++this.generation;
+    const show = this.show;
+    void this.enqueue(async () => {
+      await this.stopPipeline();
+      if (show && generation === this.generation) await this.startPipeline(show, generation);
+    });
+  }
+
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(step).catch((error: unknown) => {
+      console.warn(`Live metrics: ${(error as Error).message}`);
+    });
+    return this.chain;
+  }
+
+  private async stopPipeline(): Promise<void> {
+    const pipeline = this.pipeline;
+    this.pipeline = null;
+    if (!pipeline) return;
+    // A pipeline whose broker vanished can hang on disconnect; do not let it block the next one.
+    await Promise.race([pipeline.stop(), new Promise((r) => setTimeout(r, STOP_TIMEOUT_MS))]);
+    this.setPipelineStatus(stoppedStatus());
+  }
+
+  private async startPipeline(show: ShowState, generation: number): Promise<void> {
+    const current = () => generation === this.generation;
+    // A rebuild replays from zero: hold its snapshots back until it has counted at least as
+    // much as what the dashboard already shows, so figures never go backwards on screen.
+    const shownAccepted = this.snapshot?.events.accepted ?? 0;
+    let rebuilt = shownAccepted === 0;
+    this.chat = [];
+    const pipeline = new ShowPipeline(this.opts.kafka, {
+      ...this.opts.pipeline,
+      instanceId: this.opts.instanceId,
+      replayFromMs: show.startedAt,
+      showIds: [show.showId],
+      onSnapshot: (snapshot) => {
+        if (!current()) return;
+        rebuilt ||= snapshot.events.accepted >= shownAccepted;
+        if (!rebuilt) return;
+        this.snapshot = snapshot;
+        this.opts.onSnapshot(snapshot);
+      },
+      onStatus: (status) => {
+        if (!current()) return;
+        this.setPipelineStatus(status);
+        if (status.state === 'error') this.scheduleRestart();
+      },
+      onEvent: (event) => {
+        if (current() && event.type === 'chat.message') this.addChat(event);
+      },
+    });
+    this.pipeline = pipeline;
+    try {
+      await pipeline.start();
+    } catch {
+      // start() reported the error through onStatus; the restart waits for Kafka.
+    }
+  }
+
+  /** Restarts after an error: right away if Kafka is reachable, else when it is back. */
+  private scheduleRestart(): void {
+    this.needsRestart = true;
+    if (this.restartTimer || this.opts.kafkaStatus().state !== 'connected') return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (this.needsRestart && this.opts.kafkaStatus().state === 'connected') this.restart();
+    }, RESTART_DELAY_MS);
+  }
+
+  private setPipelineStatus(status: ShowPipelineStatus): void {
+    this.pipelineStatus = status;
+    this.opts.onPipeline(status);
+  }
+
+  private addChat(event: Extract<ShowEvent, { type: 'chat.message' }>): void {
+    this.chat.push({
+      id: event.id,
+      ts: event.ts,
+      viewerId: event.viewerId,
+      displayName: event.displayName ?? null,
+      text: event.text,
+    });
+    if (this.chat.length > CHAT_FEED_SIZE * 2) this.chat = this.chat.slice(-CHAT_FEED_SIZE);
+    // Coalesced like snapshots: at most ~10 pushes a second however busy the chat is.
+    this.chatDirty = true;
+    this.chatTimer ??= setTimeout(() => {
+      this.chatTimer = null;
+      if (!this.chatDirty) return;
+      this.chatDirty = false;
+      this.opts.onChat(this.feed());
+    }, 100);
+  }
+
+  private feed(): ChatFeed {
+    return { showId: this.show?.showId ?? null, messages: this.chat.slice(-CHAT_FEED_SIZE) };
+  }
+}
