@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureMediasoupWorker } from './build-mediasoup-worker';
-import type { Progress } from './kafka';
+import { defaultKafkaOptions, type Progress } from './kafka';
 import { killService, portOpen, runningPid, spawnService, stopService } from './service-process';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -111,7 +111,14 @@ export async function startLocalSfu(
       '--static',
       `/viewer=${join(repoRoot, 'out', 'viewer')}`,
     ],
-    { ...process.env, MEDIASOUP_WORKER_BIN: workerBin, SHOPCAST_SFU_ADMIN_SECRET: adminSecret },
+    {
+      ...process.env,
+      MEDIASOUP_WORKER_BIN: workerBin,
+      SHOPCAST_SFU_ADMIN_SECRET: adminSecret,
+      // Shoppers' clicks on the viewer page become Kafka events: the same-named local broker unless told otherwise.
+      SHOPCAST_KAFKA_BROKERS:
+        process.env.SHOPCAST_KAFKA_BROKERS ?? `127.0.0.1:${defaultKafkaOptions(options.name).port}`,
+    },
   );
   await waitForHealth(httpUrl, exited);
   return { url, httpUrl, adminSecret, pid, startedHere: true };

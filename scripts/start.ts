@@ -76,6 +76,14 @@ async function main(): Promise<void> {
       '--config',
       'renderer/vite.config.ts',
     ]);
+    run('Building the shopper viewer page', 'npx', [
+      'vite',
+      'build',
+      '--logLevel',
+      'warn',
+      '--config',
+      'server/viewer/vite.config.ts',
+    ]);
     stack = await startLocalStack('dev', say);
     const env = { ...process.env, ...stack.env };
 

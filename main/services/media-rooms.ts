@@ -7,6 +7,7 @@ import { StudioError } from '../../protocol/rpc';
 import { SignalingClient, type SocketConstructor } from '../../protocol/signaling-client';
 import type { ServiceStatus } from '../../protocol/contract';
 import type { ShowState } from '../../protocol/show';
+import type { PinnedProduct } from '../../protocol/viewer-actions';
 import type { SfuConfig } from './config';
 import type { ShowSession } from './show-session';
 
@@ -44,6 +45,24 @@ export class MediaRooms {
   /** Idempotent: an open room answers with its tokens again. */
   open(showId: string): Promise<{ hostToken: string; viewerToken: string }> {
     return this.admin((client, adminSecret) => client.request('openShow', { showId, adminSecret }));
+  }
+
+  /**
+   * Tells the shopper viewer page what is pinned (the SFU serves it and prices clicks with it).
+   * HOOK for the product issue: call this when the host pins or unpins a product on a live show.
+   */
+  async setPinnedProduct(showId: string, product: PinnedProduct | null): Promise<void> {
+    const { url, adminSecret } = this.config;
+    if (!url || !adminSecret)
+      throw new StudioError('unavailable', 'No SFU is configured (set SHOPCAST_SFU_URL)');
+    const response = await fetch(`${sfuHttpBase(url)}/shows/${encodeURIComponent(showId)}/pinned`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminSecret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ product }),
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!response.ok)
+      throw new StudioError('failed', `The SFU refused the pinned product (HTTP ${response.status})`);
   }
 
   async close(showId: string): Promise<boolean> {

@@ -9,6 +9,8 @@ export interface HttpRoutesOptions {
   roomStats: (showId: string) => object | undefined;
   /** URL prefix → directory, e.g. `{ '/viewer': '/abs/path/to/server/viewer/dist' }`. */
   staticRoutes: Record<string, string>;
+  /** Routes of other owners (the viewer page's shop), tried first; true when handled. */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse, pathname: string, url: URL) => boolean;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -74,7 +76,9 @@ export function createHttpHandler(options: HttpRoutesOptions) {
 
   return (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
-    const { pathname } = new URL(req.url ?? '/', 'http://sfu.local');
+    const url = new URL(req.url ?? '/', 'http://sfu.local');
+    const { pathname } = url;
+    if (options.extraRoutes?.(req, res, pathname, url)) return;
     if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
 
     if (pathname === '/health') {

@@ -67,6 +67,7 @@ const sfu = await startSfu({
   adminSecret,
   workerBin: await ensureMediasoupWorker(),
   staticRoutes: staticRoutes(values.static),
+  kafkaBrokers: (env.SHOPCAST_KAFKA_BROKERS ?? '').split(',').filter(Boolean),
 }).catch((error: unknown) => {
   console.error(`[sfu] could not start: ${(error as Error).message}`);
   process.exit(1);

@@ -7,7 +7,8 @@ import { showMediaCodecs } from './codecs';
 import { createHttpHandler } from './http-routes';
 import { MediaWorkers } from './media-workers';
 import { PeerSession } from './peer-session';
-import { ShowRooms } from './show-room';
+import { sameSecret, ShowRooms } from './show-room';
+import { ShopperActions } from '../viewer/shopper-actions';
 
 export interface SfuOptions {
   /** HTTP + WebSocket port; 0 picks a free one. */
@@ -29,6 +30,8 @@ export interface SfuOptions {
   workers?: number;
   /** URL prefix → directory of static files (the shopper viewer page). */
   staticRoutes?: Record<string, string>;
+  /** Kafka bootstrap servers for the viewer page's add-to-cart / buy clicks. */
+  kafkaBrokers?: string[];
   log?: (line: string) => void;
 }
 
@@ -67,11 +70,18 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     onWorkerLost: (worker) => rooms.closeWhere((room) => room.worker === worker, 'media-worker-restarted'),
   });
 
+  const shop = new ShopperActions({
+    brokers: options.kafkaBrokers ?? [],
+    roleFor: (showId, token) => rooms.get(showId)?.roleFor(token) ?? null,
+    isAdmin: (secret) => sameSecret(secret, options.adminSecret),
+    log,
+  });
   const server = createServer(
     createHttpHandler({
       health: () => ({ ok: workers.alive > 0, workers: workers.alive, rooms: rooms.size }),
       roomStats: (showId) => rooms.get(showId)?.stats(),
       staticRoutes: options.staticRoutes ?? {},
+      extraRoutes: (req, res, pathname, url) => shop.route(req, res, pathname, url),
     }),
   );
   const sockets = new WebSocketServer({ server, path: '/signaling', maxPayload: MAX_MESSAGE_BYTES });
@@ -143,6 +153,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         workers.close();
+        await shop.stop();
       })();
       return closing;
     },

@@ -12,6 +12,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     },
   );
   if (build.status !== 0) throw new Error('Building the renderer for e2e failed');
+  const viewer = spawnSync(
+    'npx',
+    ['vite', 'build', '--logLevel', 'warn', '--config', 'server/viewer/vite.config.ts'],
+    { stdio: 'inherit' },
+  );
+  if (viewer.status !== 0) throw new Error('Building the viewer page for e2e failed');
   const stack = await startLocalStack('test', (line) => console.log(`[e2e] ${line}`));
   return () => stack.stop();
 }

@@ -1,0 +1,169 @@
+// The SFU process's side of the viewer page: the pinned product per show (set by the
+// studio with the admin secret) and shoppers' add-to-cart / buy clicks, which become
+// `cart.item_added` / `order.placed` events on Kafka, keyed by show id.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
+import { SHOW_TOPICS, ShowEvent } from '../../protocol/events';
+import {
+  PinnedProductAnswer,
+  ViewerActionRequest,
+  type PinnedProduct,
+  type ViewerActionAnswer,
+} from '../../protocol/viewer-actions';
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+export interface ShopperActionsOptions {
+  /** Kafka bootstrap servers; without them clicks are refused with 503. */
+  brokers: string[];
+  /** Checks a show's token: 'viewer' or 'host' when it is valid for an open show. */
+  roleFor: (showId: string, token: string) => 'host' | 'viewer' | null;
+  isAdmin: (secret: string) => boolean;
+  log: (line: string) => void;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new Error('body too large');
+    chunks.push(chunk);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+export class ShopperActions {
+  /** The product pinned now, per show. */
+  private readonly pinned = new Map<string, PinnedProduct>();
+  /** Every product pinned during a show, so a click that races an unpin still has a price. */
+  private readonly catalog = new Map<string, Map<string, PinnedProduct>>();
+  private producer: Producer | null = null;
+  private connecting: Promise<Producer> | null = null;
+
+  constructor(private readonly options: ShopperActionsOptions) {}
+
+  /** Handles /shows/:showId/(pinned|actions); returns false for other paths. */
+  route(req: IncomingMessage, res: ServerResponse, pathname: string, url: URL): boolean {
+    const match = /^\/shows\/([A-Za-z0-9_-]{1,64})\/(pinned|actions)$/.exec(pathname);
+    if (!match) return false;
+    const [, showId, what] = match as unknown as [string, string, 'pinned' | 'actions'];
+    void this.handle(req, res, showId, what, url).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 400, { error: (error as Error).message });
+    });
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    await this.producer?.disconnect().catch(() => {});
+  }
+
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    showId: string,
+    what: 'pinned' | 'actions',
+    url: URL,
+  ): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (what === 'pinned' && method === 'GET') {
+      if (!this.options.roleFor(showId, url.searchParams.get('token') ?? ''))
+        return sendJson(res, 401, { error: 'unknown show or wrong token' });
+      return sendJson(res, 200, { product: this.pinned.get(showId) ?? null });
+    }
+    if (what === 'pinned' && method === 'PUT') {
+      const secret = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      if (!this.options.isAdmin(secret)) return sendJson(res, 401, { error: 'wrong admin secret' });
+      const body = PinnedProductAnswer.safeParse(await readJson(req));
+      if (!body.success) return sendJson(res, 400, { error: 'expected { product }' });
+      const { product } = body.data;
+      if (product) {
+        this.pinned.set(showId, product);
+        if (!this.catalog.has(showId)) this.catalog.set(showId, new Map());
+        this.catalog.get(showId)!.set(product.productId, product);
+      } else {
+        this.pinned.delete(showId);
+      }
+      return sendJson(res, 200, { product });
+    }
+    if (what === 'actions' && method === 'POST') {
+      const body = ViewerActionRequest.safeParse(await readJson(req));
+      if (!body.success) return sendJson(res, 400, { error: 'invalid action' });
+      const { token, viewerId, action } = body.data;
+      if (this.options.roleFor(showId, token) !== 'viewer')
+        return sendJson(res, 401, { error: 'unknown show or wrong token' });
+      const product = this.catalog.get(showId)?.get(action.productId);
+      if (!product) return sendJson(res, 404, { error: 'that product is not on this show' });
+      return this.publish(res, showId, viewerId, action, product);
+    }
+    sendJson(res, 405, { error: 'method not allowed' });
+  }
+
+  private async publish(
+    res: ServerResponse,
+    showId: string,
+    viewerId: string,
+    action: ViewerActionRequest['action'],
+    product: PinnedProduct,
+  ): Promise<void> {
+    const base = { id: randomUUID(), v: 1, ts: Date.now(), showId, viewerId };
+    const orderId = action.action === 'buy' ? `order-${randomUUID()}` : undefined;
+    const candidate =
+      action.action === 'add_to_cart'
+        ? { ...base, type: 'cart.item_added', productId: product.productId, qty: action.qty }
+        : {
+            ...base,
+            type: 'order.placed',
+            orderId,
+            lines: [{ productId: product.productId, qty: action.qty, unitPriceMinor: product.priceMinor }],
+            totalMinor: product.priceMinor * action.qty,
+            currency: product.currency,
+            payment: action.payment,
+          };
+    const event = ShowEvent.safeParse(candidate);
+    if (!event.success) return sendJson(res, 400, { error: event.error.issues[0]?.message ?? 'invalid' });
+    try {
+      const producer = await this.kafkaProducer();
+      await producer.send({
+        topic: SHOW_TOPICS.shopper,
+        messages: [{ key: showId, value: JSON.stringify(event.data), timestamp: String(event.data.ts) }],
+      });
+    } catch (error) {
+      this.options.log(`shopper action not delivered: ${(error as Error).message}`);
+      return sendJson(res, 503, { error: 'the shop is unavailable, try again' });
+    }
+    const answer: ViewerActionAnswer = {
+      eventId: event.data.id,
+      type: event.data.type as ViewerActionAnswer['type'],
+      ...(orderId ? { orderId } : {}),
+    };
+    sendJson(res, 202, answer);
+  }
+
+  private kafkaProducer(): Promise<Producer> {
+    if (this.producer) return Promise.resolve(this.producer);
+    if (this.options.brokers.length === 0) return Promise.reject(new Error('no Kafka brokers configured'));
+    this.connecting ??= (async () => {
+      const kafka = new Kafka({
+        clientId: 'shopcast-sfu-shopper-actions',
+        brokers: this.options.brokers,
+        logLevel: logLevel.NOTHING,
+        connectionTimeout: 2000,
+        retry: { retries: 2 },
+      });
+      const producer = kafka.producer({ allowAutoTopicCreation: true });
+      await producer.connect();
+      this.producer = producer;
+      return producer;
+    })().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+}

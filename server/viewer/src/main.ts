@@ -1,0 +1,281 @@
+// The shopper viewer page: watches a show through the SFU (mediasoup-client, one receive
+// transport), rejoins by itself when the SFU restarts or the network blips, shows the
+// pinned product, and sends add-to-cart / buy clicks to the SFU process.
+import { Device, type types } from 'mediasoup-client';
+import { SignalingClient, type SocketConstructor } from '../../../protocol/signaling-client';
+import type { ProducerInfo } from '../../../protocol/signaling';
+import {
+  PinnedProductAnswer,
+  ViewerActionAnswer,
+  type PinnedProduct,
+  type ViewerAction,
+} from '../../../protocol/viewer-actions';
+
+const params = new URLSearchParams(location.search);
+const showId = params.get('show') ?? '';
+const token = params.get('token') ?? '';
+const signalingUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signaling`;
+
+const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const video = byId<HTMLVideoElement>('video');
+const statusLine = byId<HTMLParagraphElement>('status');
+const unmute = byId<HTMLButtonElement>('unmute');
+
+type ViewerState = 'connecting' | 'live' | 'waiting' | 'reconnecting' | 'ended' | 'error';
+
+function setStatus(state: ViewerState, text: string): void {
+  statusLine.dataset.state = state;
+  statusLine.textContent = text;
+}
+
+/** One per page load; the shop counts a shopper once however often they reconnect. */
+const viewerId = (() => {
+  const saved = sessionStorage.getItem('shopcast.viewerId');
+  if (saved) return saved;
+  const id = `viewer-${crypto.randomUUID().slice(0, 12)}`;
+  sessionStorage.setItem('shopcast.viewerId', id);
+  return id;
+})();
+
+// --- Watching ---------------------------------------------------------------------
+
+interface Watch {
+  client: SignalingClient;
+  transport: types.Transport;
+  consumers: Map<string, types.Consumer>;
+}
+
+let watch: Watch | null = null;
+let ended = false;
+const stream = new MediaStream();
+video.srcObject = stream;
+
+async function consume(current: Watch, device: Device, producer: ProducerInfo): Promise<void> {
+  const answer = await current.client.request('consume', {
+    transportId: current.transport.id,
+    producerId: producer.producerId,
+    rtpCapabilities: device.recvRtpCapabilities,
+  });
+  const consumer = await current.transport.consume({
+    id: answer.consumerId,
+    producerId: answer.producerId,
+    kind: answer.kind,
+    rtpParameters: answer.rtpParameters,
+  });
+  // Live shopping wants the picture now, not smooth: ask for the smallest jitter buffer.
+  const receiver = consumer.rtpReceiver as (RTCRtpReceiver & { jitterBufferTarget?: number }) | undefined;
+  if (receiver && 'jitterBufferTarget' in receiver) receiver.jitterBufferTarget = 0;
+  current.consumers.set(producer.producerId, consumer);
+  for (const old of stream.getTracks().filter((t) => t.kind === consumer.kind)) stream.removeTrack(old);
+  stream.addTrack(consumer.track);
+  await current.client.request('resumeConsumer', { consumerId: consumer.id });
+  void video.play().catch(() => {});
+  if (consumer.kind === 'audio' && video.muted) unmute.hidden = false;
+}
+
+async function join(): Promise<void> {
+  const client = await SignalingClient.connect(signalingUrl, WebSocket as unknown as SocketConstructor, {
+    connectTimeoutMs: 2000,
+  });
+  try {
+    const joined = await client.request('join', { showId, token });
+    const { rtpCapabilities } = await client.request('getRouterRtpCapabilities', {});
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: rtpCapabilities });
+    const params = await client.request('createWebRtcTransport', { direction: 'recv' });
+    const transport = device.createRecvTransport({
+      id: params.transportId,
+      iceParameters: params.iceParameters,
+      iceCandidates: params.iceCandidates,
+      dtlsParameters: params.dtlsParameters,
+    });
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      client
+        .request('connectTransport', { transportId: transport.id, dtlsParameters })
+        .then(callback, errback);
+    });
+    const current: Watch = { client, transport, consumers: new Map() };
+    watch = current;
+    transport.on('connectionstatechange', (state) => {
+      if (state === 'failed' && watch === current) lost('the media connection failed');
+    });
+    client.onClose(() => {
+      if (watch === current) lost('lost the connection');
+    });
+    client.on('producerAdded', (producer) => void consume(current, device, producer).catch(() => {}));
+    client.on('producerClosed', ({ producerId }) => {
+      const consumer = current.consumers.get(producerId);
+      if (!consumer) return;
+      current.consumers.delete(producerId);
+      stream.removeTrack(consumer.track);
+      consumer.close();
+    });
+    client.on('showEnded', ({ reason }) => {
+      if (watch !== current) return;
+      if (reason === 'closed') showEnded();
+      else lost('the show is restarting');
+    });
+    for (const producer of joined.producers) await consume(current, device, producer);
+    setStatus(
+      joined.producers.length > 0 ? 'live' : 'waiting',
+      joined.producers.length > 0 ? 'LIVE' : 'Waiting for the host…',
+    );
+    client.on('producerAdded', () => setStatus('live', 'LIVE'));
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+}
+
+function stopWatching(): void {
+  const current = watch;
+  watch = null;
+  if (!current) return;
+  current.transport.close();
+  current.client.close();
+  for (const track of stream.getTracks()) stream.removeTrack(track);
+}
+
+function showEnded(): void {
+  ended = true;
+  stopWatching();
+  setStatus('ended', 'The show has ended. Thanks for watching!');
+  byId('product').hidden = true;
+}
+
+let rejoining = false;
+
+function lost(reason: string): void {
+  stopWatching();
+  void rejoin(reason);
+}
+
+/** Keeps trying: after an SFU restart the room is back once the studio re-opens it. */
+async function rejoin(reason: string): Promise<void> {
+  if (rejoining || ended) return;
+  rejoining = true;
+  for (let attempt = 1; !ended; attempt++) {
+    setStatus('reconnecting', `Reconnecting… (${reason})`);
+    try {
+      await join();
+      break;
+    } catch (error) {
+      stopWatching();
+      reason = (error as Error).message.includes('unauthorized')
+        ? 'waiting for the show'
+        : 'the stream is away';
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+    }
+  }
+  rejoining = false;
+}
+
+unmute.addEventListener('click', () => {
+  video.muted = false;
+  unmute.hidden = true;
+  void video.play().catch(() => {});
+});
+
+// --- Shopping ---------------------------------------------------------------------
+
+let pinned: PinnedProduct | null = null;
+
+function formatPrice(product: PinnedProduct): string {
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency: product.currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2;
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency: product.currency }).format(
+    product.priceMinor / 10 ** digits,
+  );
+}
+
+function showProduct(product: PinnedProduct | null): void {
+  pinned = product;
+  byId('product').hidden = !product || ended;
+  if (!product) return;
+  // Product names are untrusted: text only.
+  byId('product-name').textContent = product.name;
+  byId('product-price').textContent = formatPrice(product);
+}
+
+async function refreshPinned(): Promise<void> {
+  if (ended) return;
+  try {
+    const response = await fetch(
+      `/shows/${encodeURIComponent(showId)}/pinned?token=${encodeURIComponent(token)}`,
+    );
+    if (response.ok) {
+      const answer = PinnedProductAnswer.safeParse(await response.json());
+      if (answer.success && answer.data.product?.productId !== pinned?.productId)
+        showProduct(answer.data.product);
+    }
+  } catch {
+    // The SFU is away; the next poll will tell.
+  }
+}
+
+const PAYMENTS: Record<string, Extract<ViewerAction, { action: 'buy' }>['payment']> = {
+  card: { method: 'card' },
+  bnpl: { method: 'bnpl', provider: 'klarna' },
+  wallet: { method: 'wallet', provider: 'apple_pay' },
+};
+
+async function shop(kind: 'add_to_cart' | 'buy'): Promise<void> {
+  const message = byId('shop-message');
+  if (!pinned) return;
+  const qty = Math.min(99, Math.max(1, Number(byId<HTMLInputElement>('qty').value) || 1));
+  const action: ViewerAction =
+    kind === 'buy'
+      ? {
+          action: 'buy',
+          productId: pinned.productId,
+          qty,
+          payment: PAYMENTS[byId<HTMLSelectElement>('payment').value] ?? { method: 'card' },
+        }
+      : { action: 'add_to_cart', productId: pinned.productId, qty };
+  message.textContent = kind === 'buy' ? 'Placing your order…' : 'Adding…';
+  try {
+    const response = await fetch(`/shows/${encodeURIComponent(showId)}/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, viewerId, action }),
+    });
+    const answer = ViewerActionAnswer.safeParse(await response.json());
+    if (!response.ok || !answer.success) throw new Error(`HTTP ${response.status}`);
+    message.dataset.eventId = answer.data.eventId;
+    message.textContent =
+      kind === 'buy' ? `Order placed (${answer.data.orderId ?? ''})` : 'Added to your cart';
+  } catch {
+    message.textContent = 'That did not go through. Please try again.';
+  }
+}
+
+byId('add-to-cart').addEventListener('click', () => void shop('add_to_cart'));
+byId('buy').addEventListener('click', () => void shop('buy'));
+
+// --- Test and benchmark hook: what the receive side measures --------------------------
+
+async function receiveStats() {
+  const result = { framesDecoded: 0, frameWidth: 0, frameHeight: 0, audioPacketsReceived: 0 };
+  const report = await watch?.transport.getStats();
+  report?.forEach((entry: Record<string, unknown>) => {
+    if (entry.type !== 'inbound-rtp') return;
+    if (entry.kind === 'video') {
+      result.framesDecoded += Number(entry.framesDecoded ?? 0);
+      result.frameWidth = Number(entry.frameWidth ?? result.frameWidth);
+      result.frameHeight = Number(entry.frameHeight ?? result.frameHeight);
+    } else if (entry.kind === 'audio') {
+      result.audioPacketsReceived += Number(entry.packetsReceived ?? 0);
+    }
+  });
+  return result;
+}
+(window as unknown as { shopcastViewer: object }).shopcastViewer = { receiveStats };
+
+if (!showId || !token) {
+  setStatus('error', 'This link is incomplete: it needs ?show=…&token=…');
+} else {
+  void rejoin('connecting');
+  void refreshPinned();
+  setInterval(() => void refreshPinned(), 2000);
+}
