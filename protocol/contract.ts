@@ -2,6 +2,7 @@
 // server-push events (name → payload schema). The Electron IPC adapter and the
 // browser-mode WebSocket adapter are both derived from this table.
 import { z } from 'zod';
+import { BadRow, Product } from './catalog';
 import { ShowMetricsSnapshot, ShowPipelineStatus } from './metrics';
 import { ShowState, StartShowRequest } from './show';
 
@@ -84,6 +85,48 @@ export const MetricsState = z.object({
 });
 export type MetricsState = z.infer<typeof MetricsState>;
 
+// Products and try-on (main/services/product-catalog.ts). The catalog is the demo
+// catalog plus the host's imports; the queue is the show's running order. Pins and
+// sold-out marks are studio events (product.pinned/unpinned/sold_out) and show up in
+// ShowState. Sizes are capped below the browser-mode WebSocket frame limit (1 MiB).
+export const MAX_CATALOG_IMPORT_CHARS = 768 * 1024;
+export const MAX_PRODUCT_MODEL_BYTES = 512 * 1024;
+const ProductId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'product id');
+export const ProductsState = z.object({
+  /** Catalog products, with the host's try-on adjustment merged in. Names are untrusted text. */
+  products: z.array(Product),
+  /** Product ids in show order. */
+  queue: z.array(z.string()),
+  /** Products that wear the host's own GLB (fetch it with getProductModel). */
+  customModels: z.array(z.string()),
+});
+export type ProductsState = z.infer<typeof ProductsState>;
+export const CatalogImportResult = z.object({ imported: z.number().int(), badRows: z.array(BadRow) });
+export type CatalogImportResult = z.infer<typeof CatalogImportResult>;
+export const ImportCatalogRequest = z
+  .object({
+    fileName: z.string().min(1).max(255),
+    content: z.string().max(MAX_CATALOG_IMPORT_CHARS, 'catalog file is too large (limit 768 KiB)'),
+  })
+  .strict();
+export const SetTryOnAdjustmentRequest = z
+  .object({
+    productId: ProductId,
+    scale: z.number().min(0.1).max(10),
+    offsetX: z.number().min(-2).max(2),
+    offsetY: z.number().min(-2).max(2),
+  })
+  .strict();
+export const SetProductModelRequest = z
+  .object({
+    productId: ProductId,
+    fileName: z.string().min(1).max(255),
+    contentBase64: z
+      .string()
+      .max(Math.ceil(MAX_PRODUCT_MODEL_BYTES / 3) * 4, 'model file is too large (limit 512 KiB)'),
+  })
+  .strict();
+
 const operation = <Request extends z.ZodType, Response extends z.ZodType>(
   request: Request,
   response: Response,
@@ -118,6 +161,21 @@ export const studioOperations = {
   getMetrics: operation(Empty, MetricsState),
   startRehearsal: operation(StartRehearsalRequest, ShowState),
   stopRehearsal: operation(Empty, RehearsalStatus),
+
+  // Products and try-on. pinProduct/unpinProduct/markSoldOut need a running show and
+  // return its new state; the others return the catalog state.
+  listProducts: operation(Empty, ProductsState),
+  importCatalog: operation(ImportCatalogRequest, CatalogImportResult),
+  setQueue: operation(z.object({ productIds: z.array(ProductId).max(1000) }).strict(), ProductsState),
+  pinProduct: operation(z.object({ productId: ProductId }).strict(), ShowState),
+  unpinProduct: operation(Empty, ShowState),
+  markSoldOut: operation(z.object({ productId: ProductId }).strict(), ShowState),
+  setTryOnAdjustment: operation(SetTryOnAdjustmentRequest, ProductsState),
+  setProductModel: operation(SetProductModelRequest, ProductsState),
+  getProductModel: operation(
+    z.object({ productId: ProductId }).strict(),
+    z.object({ contentBase64: z.string() }),
+  ),
 };
 
 export const studioPushEvents = {
@@ -128,6 +186,7 @@ export const studioPushEvents = {
   pipeline: ShowPipelineStatus,
   chat: ChatFeed,
   rehearsal: RehearsalStatus,
+  products: ProductsState,
 };
 
 export type OperationName = keyof typeof studioOperations;

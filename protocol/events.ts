@@ -203,7 +203,21 @@ export const ShowStarted = z.object({
   currency: Currency,
 });
 export const ShowEnded = z.object(envelope('show.ended'));
-export const ProductPinned = z.object({ ...envelope('product.pinned'), productId: Id });
+// Optional display snapshot of the pinned product, so the viewer page and replays can
+// show it without a catalog lookup. `thumbnail` is a catalog path, never a URL.
+export const PinnedProductSnapshot = z.object({
+  name: Text(EVENT_LIMITS.labelLength),
+  priceMinor: AmountMinor,
+  currency: Currency,
+  thumbnail: Text(1024)
+    .refine((p) => !/^[a-z][a-z0-9+.-]*:/i.test(p), 'a file path, not a URL')
+    .optional(),
+});
+export const ProductPinned = z.object({
+  ...envelope('product.pinned'),
+  productId: Id,
+  product: PinnedProductSnapshot.optional(),
+});
 export const ProductUnpinned = z.object({ ...envelope('product.unpinned'), productId: Id });
 export const ProductSoldOut = z.object({ ...envelope('product.sold_out'), productId: Id });
 export const Marker = z.object({ ...envelope('marker'), label: Text(EVENT_LIMITS.labelLength) });

@@ -5,6 +5,7 @@ import type { StudioConfig } from './config';
 import { KafkaGateway } from './kafka-gateway';
 import { LiveMetrics } from './live-metrics';
 import { LiveControl, MediaRooms } from './media-rooms';
+import { ProductCatalog } from './product-catalog';
 import { Rehearsal } from './rehearsal';
 import { SfuMonitor } from './sfu-monitor';
 import { ShowSession } from './show-session';
@@ -47,6 +48,11 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     show,
     onStatus: (status) => host.publish('rehearsal', status),
   });
+  const products = new ProductCatalog({
+    show,
+    dataDir: config.dataDir,
+    onChange: (state) => host.publish('products', state),
+  });
   const live = new LiveControl({
     config: config.sfu,
     show,
@@ -68,6 +74,16 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     getMetrics: () => ({ ...metrics.state(), rehearsal: rehearsal.status }),
     startRehearsal: (request) => rehearsal.start(request),
     stopRehearsal: () => rehearsal.stopShoppers(),
+    listProducts: () => products.list(),
+    importCatalog: ({ fileName, content }) => products.importCatalog(fileName, content),
+    setQueue: ({ productIds }) => products.setQueue(productIds),
+    pinProduct: ({ productId }) => products.pin(productId),
+    unpinProduct: () => products.unpin(),
+    markSoldOut: ({ productId }) => products.markSoldOut(productId),
+    setTryOnAdjustment: ({ productId, ...adjustment }) => products.setAdjustment(productId, adjustment),
+    setProductModel: ({ productId, fileName, contentBase64 }) =>
+      products.setModel(productId, fileName, contentBase64),
+    getProductModel: ({ productId }) => products.getModel(productId),
   });
   kafka.start();
   metrics.setShow(show.current); // a show resumed from disk
