@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { startPublisher } from './media/publisher';
+import { syncMetrics } from './metrics-sync';
 import { syncStatus } from './status-sync';
 import { connectToStudio } from './studio-client';
 import './styles.css';
@@ -9,6 +10,7 @@ import './styles.css';
 const link = connectToStudio();
 syncStatus(link);
 startPublisher(link);
+syncMetrics(link);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,4 +1,5 @@
 import type { ServiceStatus } from '../../../protocol/contract';
+import { RehearsalBadge } from '../dashboard/RehearsalBadge';
 import { useStudioStore } from '../store';
 
 function ServiceIndicator({
@@ -48,6 +49,7 @@ export function StatusBar() {
     <footer className="status-bar" role="status">
       <ServiceIndicator name="Kafka" id="kafka" status={status?.kafka} />
       <ServiceIndicator name="SFU" id="sfu" status={status?.sfu} />
+      <RehearsalBadge />
     </footer>
   );
 }

@@ -3,13 +3,15 @@ import { create } from 'zustand';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createLiveSlice, type LiveSlice } from './live-slice';
 import { createMediaSlice, type MediaSlice } from './media-slice';
+import { createMetricsSlice, type MetricsSlice } from './metrics-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 
-export type StudioState = ConnectionSlice & NavigationSlice & MediaSlice & LiveSlice;
+export type StudioState = ConnectionSlice & NavigationSlice & MediaSlice & LiveSlice & MetricsSlice;
 
 export const useStudioStore = create<StudioState>()((...args) => ({
   ...createConnectionSlice(...args),
   ...createNavigationSlice(...args),
   ...createMediaSlice(...args),
   ...createLiveSlice(...args),
+  ...createMetricsSlice(...args),
 }));

@@ -1,12 +1,113 @@
+// The running show's live figures: tiles, charts, products, pins, chat and pipeline health.
 import { EmptyState } from '../components/EmptyState';
+import { ChatFeed } from '../dashboard/ChatFeed';
+import { formatClock, formatCount } from '../dashboard/format';
+import { KpiTiles } from '../dashboard/KpiTiles';
+import { PipelineHealth } from '../dashboard/PipelineHealth';
+import { PinTable, ProductTable } from '../dashboard/ProductTable';
+import { RehearsalBadge } from '../dashboard/RehearsalBadge';
+import { ShowControls, StartRehearsalForm } from '../dashboard/RehearsalControls';
+import { SeriesChart } from '../dashboard/SeriesChart';
+import { useStudioStore } from '../store';
+
+function DashboardNotice() {
+  const kafka = useStudioStore((state) => state.status?.kafka);
+  const pipeline = useStudioStore((state) => state.pipeline);
+  if (kafka?.state === 'disconnected') {
+    return (
+      <div className="notice notice-bad" role="alert" data-testid="dashboard-kafka-unreachable">
+        Kafka unreachable — {kafka.reason ?? 'no answer from the broker'}. Figures resume, exactly, once it is
+        back.
+      </div>
+    );
+  }
+  if (pipeline?.state === 'catching-up' || pipeline?.state === 'starting') {
+    return (
+      <div className="notice" role="status" data-testid="dashboard-catching-up">
+        Catching up (replaying {formatCount(pipeline.behind)} events)…
+      </div>
+    );
+  }
+  if (pipeline?.state === 'error') {
+    return (
+      <div className="notice notice-bad" role="alert" data-testid="dashboard-pipeline-error">
+        Live metrics stopped: {pipeline.error}. Restarting when Kafka answers.
+      </div>
+    );
+  }
+  return null;
+}
 
 export function DashboardView() {
+  const show = useStudioStore((state) => state.runningShow);
+  const snapshot = useStudioStore((state) => state.metrics);
+  const error = useStudioStore((state) => state.metricsError);
+
+  if (!show) {
+    return (
+      <EmptyState title="Dashboard">
+        <p>
+          No show is running. When one is, its viewers, carts, orders, revenue and chat appear here live,
+          computed from the show&apos;s Kafka events.
+        </p>
+        <p>Try it without going live: a rehearsal runs a show with simulated shoppers.</p>
+        <StartRehearsalForm />
+        <DashboardNotice />
+        {error && <p className="reason">{error}</p>}
+      </EmptyState>
+    );
+  }
+
   return (
-    <EmptyState title="Dashboard">
-      <p>
-        No show is running. When one is, its viewers, carts, orders, revenue and chat appear here live,
-        computed from the show&apos;s Kafka events.
-      </p>
-    </EmptyState>
+    <div className="dashboard" data-testid="dashboard" data-show-id={show.showId}>
+      <header className="dashboard-header">
+        <h2>{show.title}</h2>
+        <RehearsalBadge />
+        <span className="muted" data-testid="show-clock" data-asof={snapshot?.asOf ?? ''}>
+          Show clock {formatClock(snapshot?.asOf ?? null)}
+        </span>
+        <ShowControls />
+      </header>
+      {error && <p className="reason">{error}</p>}
+      <DashboardNotice />
+      {snapshot ? (
+        <KpiTiles snapshot={snapshot} />
+      ) : (
+        <p className="muted" data-testid="dashboard-waiting">
+          Waiting for the show&apos;s first events…
+        </p>
+      )}
+      <div className="charts">
+        <SeriesChart
+          title="Viewers"
+          testId="chart-viewers"
+          lines={[{ label: 'Viewers', key: 'viewers', color: '#35c46a' }]}
+        />
+        <SeriesChart
+          title="Activity per second"
+          testId="chart-activity"
+          lines={[
+            { label: 'Chat', key: 'chat', color: '#6ea8ff' },
+            { label: 'Cart adds', key: 'cartAdds', color: '#f2b63c' },
+            { label: 'Orders', key: 'orders', color: '#ff4d6d' },
+          ]}
+        />
+        <SeriesChart
+          title={`Revenue per second${snapshot?.currency ? ` (${snapshot.currency})` : ''}`}
+          testId="chart-revenue"
+          lines={[{ label: 'Revenue', key: 'revenueMinor', color: '#ff4d6d' }]}
+        />
+      </div>
+      <div className="dashboard-columns">
+        <div>
+          {snapshot && <ProductTable snapshot={snapshot} />}
+          {snapshot && <PinTable snapshot={snapshot} />}
+        </div>
+        <div>
+          <ChatFeed />
+          <PipelineHealth />
+        </div>
+      </div>
+    </div>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { CaptureControls } from '../components/CaptureControls';
 import { GoLiveControl, isOnAir } from '../components/GoLiveControl';
 import { StreamHealthPanel } from '../components/StreamHealthPanel';
+import { KeyNumbers } from '../dashboard/KeyNumbers';
 import { publisher } from '../media/publisher';
 import { ProgramPreview } from '../components/ProgramPreview';
 import { setMuted, startDevices } from '../media/studio-media';
@@ -40,6 +41,7 @@ export function StudioView() {
   return (
     <div className="studio-layout">
       <div className="studio-main">
+        <KeyNumbers />
         <ProgramPreview />
       </div>
       <aside className="studio-side">

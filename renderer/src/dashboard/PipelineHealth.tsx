@@ -1,0 +1,32 @@
+// How the Kafka metrics pipeline is doing: lag, throughput, refused events.
+import { useStudioStore } from '../store';
+import { formatCount } from './format';
+
+export function PipelineHealth() {
+  const pipeline = useStudioStore((state) => state.pipeline);
+  if (!pipeline) return null;
+  const invalid = Object.values(pipeline.invalid).reduce((a, b) => a + b, 0);
+  return (
+    <dl className="pipeline-health" data-testid="pipeline-health" data-state={pipeline.state}>
+      <dt>Pipeline</dt>
+      <dd>{pipeline.state}</dd>
+      <dt>Consumer lag</dt>
+      <dd data-testid="pipeline-behind">{formatCount(pipeline.behind)} events</dd>
+      <dt>Events/s</dt>
+      <dd>{formatCount(pipeline.eventsPerSecond)}</dd>
+      <dt>Processed</dt>
+      <dd>{formatCount(pipeline.processed)}</dd>
+      <dt>Dead-lettered</dt>
+      <dd data-testid="pipeline-dead-lettered">
+        {formatCount(pipeline.deadLettered)}
+        {invalid > pipeline.deadLettered ? ` (${formatCount(invalid)} refused)` : ''}
+      </dd>
+      {pipeline.error && (
+        <>
+          <dt>Error</dt>
+          <dd className="reason">{pipeline.error}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
