@@ -246,7 +246,7 @@ export class Publisher {
           reason = messageOf(error);
           this.teardown();
           // Short waits first: an SFU restart is back within a couple of seconds.
-          await sleep(Math.min(250 * attempt, 2000));
+          await sleep(attempt <= 20 ? Math.min(100 * attempt, 500) : 2000);
         }
       }
     } finally {

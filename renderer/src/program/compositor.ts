@@ -5,6 +5,7 @@
 import { FrameClock } from './frame-clock';
 import { containRect, coverRect, programLayout, type Rect, type ScreenLayout } from './layout';
 import { drawLowerThird, type LowerThird } from './lower-third';
+import { drawTimeStamp } from '../../../protocol/debug-stamp';
 
 /** Draws on top of the camera picture (the AR try-on). `cameraRect` is where the camera frame landed. */
 export interface ProgramOverlay {
@@ -50,6 +51,9 @@ export class ProgramCompositor {
   private overlay: ProgramOverlay | null = null;
   private frameTimes: number[] = [];
   private output: MediaStream | null = null;
+  /** Latency benchmarks only (`?debugStamp=1`): stamps the wall clock into every frame. */
+  private readonly debugStamp =
+    typeof location !== 'undefined' && new URLSearchParams(location.search).has('debugStamp');
 
   constructor(private settings: ProgramSettings = DEFAULT_PROGRAM) {
     this.canvas = document.createElement('canvas');
@@ -157,6 +161,7 @@ export class ProgramCompositor {
       ctx.textAlign = 'start';
     }
     if (this.lowerThird) drawLowerThird(ctx, width, height, this.lowerThird);
+    if (this.debugStamp) drawTimeStamp(ctx, Date.now());
     this.frameTimes.push(performance.now());
     if (this.frameTimes.length > this.settings.fps * 4) this.frameTimes.splice(0, this.settings.fps);
   }

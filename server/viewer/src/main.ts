@@ -164,7 +164,10 @@ async function rejoin(reason: string): Promise<void> {
       reason = (error as Error).message.includes('unauthorized')
         ? 'waiting for the show'
         : 'the stream is away';
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+      // Short waits first: an SFU restart is back within a couple of seconds.
+      await new Promise((resolve) =>
+        setTimeout(resolve, attempt <= 20 ? Math.min(100 * attempt, 500) : 2000),
+      );
     }
   }
   rejoining = false;
