@@ -65,12 +65,14 @@ export class StudioEventPublisher {
     }
   }
 
+  /** Stops sending; whatever is unacknowledged stays in the outbox file for the next run. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.flushing?.catch(() => {});
-    await this.producer?.disconnect().catch(() => {});
+    // Disconnecting also ends a connect attempt that is still waiting for a dead broker.
+    const producer = this.producer;
     this.producer = null;
+    await producer?.disconnect().catch(() => {});
   }
 
   private flush(): Promise<void> {
@@ -85,7 +87,12 @@ export class StudioEventPublisher {
       const batch = this.outbox.slice(0, 500);
       try {
         if (!this.producer) {
-          this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+          // Few retries inside kafkajs: the outbox itself keeps retrying for as long as it takes.
+          this.producer = this.kafka.producer({
+            idempotent: true,
+            maxInFlightRequests: 1,
+            retry: { retries: 2 },
+          });
           await this.producer.connect();
         }
         await this.producer.send({

@@ -37,7 +37,7 @@ test('the program canvas shows the camera and the mic meter moves', async ({ pag
   // (browsers keep audio processing suspended until then).
   await page.getByTestId('program-canvas').click();
   await expect
-    .poll(async () => Number(await page.getByTestId('mic-meter').getAttribute('data-level')), {
+    .poll(async () => Number(await page.getByTestId('mic-meter').getAttribute('data-peak')), {
       timeout: 10_000,
     })
     .toBeGreaterThan(0.01);

@@ -108,5 +108,5 @@ describe('show session', () => {
     await publishers.at(-1)!.drain(30_000);
     const events = await studioEventsOf(started.showId, 3);
     expect(events.map((event) => event.type)).toEqual(['show.started', 'product.pinned', 'show.ended']);
-  });
+  }, 150_000);
 });
