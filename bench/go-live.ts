@@ -149,6 +149,9 @@ async function main(): Promise<void> {
     const openedAt = Date.now();
     await viewer.goto(viewerUrl);
     const firstFrame = await firstFrameAt(viewer);
+    const viewerTimeline = await viewer.evaluate(
+      () => (window as unknown as { shopcastViewer: { timeline: object } }).shopcastViewer.timeline,
+    );
 
     log(`latency over ${seconds * 30} frames…`);
     const latencies = await stampLatencies(viewer, seconds * 30);
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
             viewerOpenToFirstFrame: firstFrame - openedAt,
             clickToFirstFrameAtViewer: firstFrame - clickedAt,
             goal: 2000,
+            viewerTimelineMsSinceNavigation: viewerTimeline,
           },
           sfuRestartMs: { sfuHealthyToViewerFrames: framesBackAt - sfuHealthyAt, goal: 3000 },
           studioCpuPercentOfOneCore: { idlePreview: idleCpu, live720p30: liveCpu },

@@ -46,6 +46,9 @@ interface Watch {
 }
 
 let watch: Watch | null = null;
+/** When each step of the first join happened (ms since navigation), for benchmarks. */
+const timeline: Record<string, number> = {};
+const mark = (step: string) => (timeline[step] ??= Math.round(performance.now()));
 let ended = false;
 const stream = new MediaStream();
 video.srcObject = stream;
@@ -69,6 +72,7 @@ async function consume(current: Watch, device: Device, producer: ProducerInfo): 
   for (const old of stream.getTracks().filter((t) => t.kind === consumer.kind)) stream.removeTrack(old);
   stream.addTrack(consumer.track);
   await current.client.request('resumeConsumer', { consumerId: consumer.id });
+  mark(`${consumer.kind}Resumed`);
   void video.play().catch(() => {});
   if (consumer.kind === 'audio' && video.muted) unmute.hidden = false;
 }
@@ -78,7 +82,9 @@ async function join(): Promise<void> {
     connectTimeoutMs: 2000,
   });
   try {
+    mark('connected');
     const joined = await client.request('join', { showId, token });
+    mark('joined');
     const { rtpCapabilities } = await client.request('getRouterRtpCapabilities', {});
     const device = new Device();
     await device.load({ routerRtpCapabilities: rtpCapabilities });
@@ -97,6 +103,7 @@ async function join(): Promise<void> {
     const current: Watch = { client, transport, consumers: new Map() };
     watch = current;
     transport.on('connectionstatechange', (state) => {
+      if (state === 'connected') mark('mediaConnected');
       if (state === 'failed' && watch === current) lost('the media connection failed');
     });
     client.onClose(() => {
@@ -273,7 +280,8 @@ async function receiveStats() {
   });
   return result;
 }
-(window as unknown as { shopcastViewer: object }).shopcastViewer = { receiveStats };
+(window as unknown as { shopcastViewer: object }).shopcastViewer = { receiveStats, timeline };
+video.requestVideoFrameCallback(() => mark('firstFrame'));
 
 if (!showId || !token) {
   setStatus('error', 'This link is incomplete: it needs ?show=…&token=…');
