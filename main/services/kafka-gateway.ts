@@ -3,8 +3,8 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { ServiceStatus } from '../../protocol/contract';
 import type { KafkaConfig } from './config';
+import { HealthProbe } from './health-probe';
 
-const PROBE_INTERVAL_MS = 1000;
 // kafkajs can sit on a request to a broker that is shutting down; a probe that takes
 // longer than this counts as a failure so the status bar never shows a stale "connected".
 const PROBE_TIMEOUT_MS = 2000;
@@ -44,14 +44,12 @@ export function describeKafkaError(error: unknown, brokers: string[]): string {
 export class KafkaGateway {
   readonly kafka: Kafka;
   private readonly probeClient: Kafka;
+  private readonly health: HealthProbe;
   private admin: Admin | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
-  private current: ServiceStatus;
 
   constructor(
     private readonly config: KafkaConfig,
-    private readonly onStatus: (status: ServiceStatus) => void,
+    onStatus: (status: ServiceStatus) => void,
   ) {
     const clientConfig = {
       clientId: config.clientId,
@@ -69,25 +67,24 @@ export class KafkaGateway {
       clientId: `${config.clientId}-health`,
       retry: { retries: 0 },
     });
-    this.current = { state: 'connecting', reason: null, target: config.brokers.join(','), since: Date.now() };
+    this.health = new HealthProbe(config.brokers.join(','), () => this.check(), onStatus);
   }
 
   get status(): ServiceStatus {
-    return this.current;
+    return this.health.status;
   }
 
   start(): void {
-    void this.probe();
+    this.health.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.health.stop();
     await this.admin?.disconnect().catch(() => {});
     this.admin = null;
   }
 
-  private async probe(): Promise<void> {
+  private async check(): Promise<void> {
     try {
       if (!this.admin) {
         this.admin = this.probeClient.admin();
@@ -95,19 +92,11 @@ export class KafkaGateway {
       }
       // listTopics always asks a broker; describeCluster may answer from cached metadata.
       await withTimeout(this.admin.listTopics(), PROBE_TIMEOUT_MS);
-      this.setStatus('connected', null);
     } catch (error) {
       const admin = this.admin;
       this.admin = null;
       void admin?.disconnect().catch(() => {});
-      this.setStatus('disconnected', describeKafkaError(error, this.config.brokers));
+      throw new Error(describeKafkaError(error, this.config.brokers), { cause: error });
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.probe(), PROBE_INTERVAL_MS);
-  }
-
-  private setStatus(state: ServiceStatus['state'], reason: string | null): void {
-    if (this.current.state === state && this.current.reason === reason) return;
-    this.current = { state, reason, target: this.current.target, since: Date.now() };
-    this.onStatus(this.current);
   }
 }
