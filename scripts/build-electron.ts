@@ -1,4 +1,5 @@
 // Bundles the Electron main process and the sandboxed preload to CommonJS with esbuild.
+// Any warning fails the build: a CJS bundle with an empty import.meta would crash at start.
 import { build } from 'esbuild';
 
 const shared = {
@@ -11,10 +12,23 @@ const shared = {
   logLevel: 'warning' as const,
 };
 
-await build({
+const mainBundle = await build({
   ...shared,
   entryPoints: ['main/electron/electron-main.ts'],
   outfile: 'out/main/electron-main.cjs',
+  // Shared services locate files from import.meta.url; in the bundle that is out/main/, which sits
+  // as deep in the tree as main/services/, so their relative paths still hold.
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
-await build({ ...shared, entryPoints: ['preload/preload.ts'], outfile: 'out/preload/preload.cjs' });
+const preloadBundle = await build({
+  ...shared,
+  entryPoints: ['preload/preload.ts'],
+  outfile: 'out/preload/preload.cjs',
+});
+const warnings = mainBundle.warnings.length + preloadBundle.warnings.length;
+if (warnings > 0) {
+  console.error(`The Electron bundles built with ${warnings} warning(s); fix them.`);
+  process.exit(1);
+}
 console.log('Built out/main/electron-main.cjs and out/preload/preload.cjs');

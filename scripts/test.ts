@@ -86,6 +86,7 @@ async function main(): Promise<void> {
   step('Type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   step('Lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
   step('Formatting', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+  step('Electron shell bundle', 'npx', ['tsx', 'scripts/build-electron.ts']);
   vitest('unit');
 
   let stack: LocalStack | null = null;

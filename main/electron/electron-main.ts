@@ -15,6 +15,9 @@ import { loadConfig } from '../services/config';
 import { startStudioServices, type StudioServices } from '../services/studio';
 import { attachIpcAdapter } from './ipc-adapter';
 
+// Every renderer is sandboxed, whatever a window's own options say.
+app.enableSandbox();
+
 protocol.registerSchemesAsPrivileged([
   { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);

@@ -70,6 +70,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const csp = () => contentSecurityPolicy({ connectOrigins: options.connectOrigins ?? [] });
 
   const server = createServer((req, res) => {
+    // Guards against DNS rebinding: only our own address may be named as the host.
+    if (req.headers.host !== new URL(origin).host) {
+      res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;

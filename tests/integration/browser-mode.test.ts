@@ -65,6 +65,23 @@ describe('browser mode services host', () => {
     expect(await response.text()).toContain('<div id="root">');
   });
 
+  it('refuses requests that name another host (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const url = new URL(studio.web.origin);
+      request(
+        { host: url.hostname, port: url.port, path: '/', headers: { Host: 'evil.example:80' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      )
+        .on('error', reject)
+        .end();
+    });
+    expect(status).toBe(421);
+  });
+
   it('does not serve files outside the renderer folder', async () => {
     for (const path of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json']) {
       const response = await fetch(`${studio.web.origin}${path}`);
