@@ -96,13 +96,21 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StudioConfig {
   const file = readConfigFile(defaultConfigPath(env));
   const saslMechanism = env.SHOPCAST_KAFKA_SASL_MECHANISM;
-  const sasl = saslMechanism
-    ? SaslConfig.parse({
-        mechanism: saslMechanism,
-        username: env.SHOPCAST_KAFKA_SASL_USERNAME,
-        password: env.SHOPCAST_KAFKA_SASL_PASSWORD,
-      })
-    : file.kafka?.sasl;
+  let sasl = file.kafka?.sasl;
+  if (saslMechanism) {
+    const parsed = SaslConfig.safeParse({
+      mechanism: saslMechanism,
+      username: env.SHOPCAST_KAFKA_SASL_USERNAME,
+      password: env.SHOPCAST_KAFKA_SASL_PASSWORD,
+    });
+    if (!parsed.success) {
+      const problems = parsed.error.issues
+        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+        .join('; ');
+      throw new Error(`SHOPCAST_KAFKA_SASL_MECHANISM/_USERNAME/_PASSWORD are incomplete: ${problems}`);
+    }
+    sasl = parsed.data;
+  }
   return {
     kafka: {
       brokers: env.SHOPCAST_KAFKA_BROKERS
