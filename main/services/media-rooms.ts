@@ -77,11 +77,30 @@ export interface LiveControlDeps {
   rooms: MediaRooms;
   kafkaStatus: () => ServiceStatus;
   sfuStatus: () => ServiceStatus;
+  /** What the viewer page shows of a pinned product (from the catalog); null when unknown. */
+  findProduct?: (productId: string) => PinnedProduct | null;
 }
 
 /** goLive / getLiveSession / endLive, on top of the show session and the SFU rooms. */
 export class LiveControl {
+  /** "showId:productId" last told to the SFU, so unrelated show changes cost no request. */
+  private pushedPin: string | null = null;
+
   constructor(private readonly deps: LiveControlDeps) {}
+
+  /** Keeps the viewer page's pinned product in step with the running live show. */
+  onShowChange(show: ShowState | null): void {
+    if (show?.mode !== 'live' || this.pushedPin === `${show.showId}:${show.pinnedProductId}`) return;
+    void this.pushPin(show).catch((error: Error) =>
+      console.warn(`The viewer page did not get the pinned product: ${error.message}`),
+    );
+  }
+
+  private async pushPin(show: ShowState): Promise<void> {
+    const id = show.pinnedProductId;
+    await this.deps.rooms.setPinnedProduct(show.showId, id ? (this.deps.findProduct?.(id) ?? null) : null);
+    this.pushedPin = `${show.showId}:${id}`;
+  }
 
   preflight(): PreflightCheck[] {
     const { config, kafkaStatus, sfuStatus, show } = this.deps;
@@ -154,6 +173,8 @@ export class LiveControl {
       if (error instanceof StudioError) throw error;
       throw new StudioError('unavailable', `Could not open the show on the SFU: ${(error as Error).message}`);
     }
+    // A restarted SFU forgot the pin along with the room.
+    await this.pushPin(show).catch(() => {});
     return {
       show,
       sfuUrl: url,

@@ -34,6 +34,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     host.publish('show', state);
     metrics.setShow(state);
     rehearsal.onShowChange(state);
+    live.onShowChange(state);
   });
   const metrics = new LiveMetrics({
     kafka: kafka.kafka,
@@ -59,6 +60,17 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     rooms: new MediaRooms(config.sfu),
     kafkaStatus: () => kafka.status,
     sfuStatus: () => sfu.status,
+    findProduct: (id) => {
+      const product = products.products.find((p) => p.id === id);
+      return product
+        ? {
+            productId: product.id,
+            name: product.name,
+            priceMinor: product.priceMinor,
+            currency: product.currency,
+          }
+        : null;
+    },
   });
 
   const host: StudioHost = new StudioHost({

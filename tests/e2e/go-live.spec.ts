@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Page } from '@playwright/test';
-import { MediaRooms } from '../../main/services/media-rooms';
 import { SHOW_TOPICS, type ShowEvent } from '../../protocol/events';
 import { defaultSfuOptions, killLocalSfu, startLocalSfu } from '../../scripts/sfu';
 import { expect, test } from './fixtures';
@@ -101,14 +100,9 @@ test("a shopper's buy click becomes an order.placed event on Kafka", async ({
 }) => {
   const viewerUrl = await goLive(page, studio.web.url);
   const showId = new URL(viewerUrl).searchParams.get('show')!;
-  // The product issue will pin from the studio; until then the studio's hook is called directly.
-  const rooms = new MediaRooms({ url: stack.sfuUrl, adminSecret: stack.sfuAdminSecret });
-  await rooms.setPinnedProduct(showId, {
-    productId: 'sku-aviator-01',
-    name: 'Aviator <b>sunglasses</b>',
-    priceMinor: 12900,
-    currency: 'EUR',
-  });
+  // The host pins a catalog product; the studio tells the SFU, which prices the clicks with it.
+  const pinned = await studio.services.host.call('pinProduct', { productId: 'glasses-round-tortoise' });
+  expect(pinned.ok).toBe(true);
 
   const kafka = new Kafka({
     clientId: 'go-live-e2e',
@@ -129,8 +123,8 @@ test("a shopper's buy click becomes an order.placed event on Kafka", async ({
     const shopper = await browser.newContext();
     const viewer = await shopper.newPage();
     await viewer.goto(viewerUrl);
-    // Untrusted names are shown as text, never as markup.
-    await expect(viewer.getByTestId('viewer-product')).toContainText('Aviator <b>sunglasses</b>');
+    await expect(viewer.getByTestId('viewer-product')).toContainText('Round Reading Glasses');
+    await expect(viewer.getByTestId('viewer-product')).toContainText('$49.00');
     await viewer.getByTestId('add-to-cart').click();
     await expect(viewer.getByTestId('shop-message')).toHaveText('Added to your cart');
     await viewer.locator('#qty').fill('2');
@@ -144,9 +138,9 @@ test("a shopper's buy click becomes an order.placed event on Kafka", async ({
     const order = seen[1] as Extract<ShowEvent, { type: 'order.placed' }>;
     expect(order).toMatchObject({
       showId,
-      lines: [{ productId: 'sku-aviator-01', qty: 2, unitPriceMinor: 12900 }],
-      totalMinor: 25800,
-      currency: 'EUR',
+      lines: [{ productId: 'glasses-round-tortoise', qty: 2, unitPriceMinor: 4900 }],
+      totalMinor: 9800,
+      currency: 'USD',
       payment: { method: 'bnpl', provider: 'klarna' },
     });
     await shopper.close();
