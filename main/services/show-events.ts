@@ -50,7 +50,7 @@ export function parseShowEvent(
   if (!isShowEventType(type)) return fail('unknown-type');
   const v = raw.v;
   if (typeof v === 'number' && Number.isInteger(v) && v > EVENT_VERSIONS[type]) return fail('future-version');
-  if (hasForbiddenKey(raw, 0)) return fail('schema');
+  if (mayHaveForbiddenKey(value) && hasForbiddenKey(raw, 0)) return fail('schema');
   const event = validateShowEvent(raw);
   if (!event) return fail('schema');
   if (key !== undefined) {
@@ -69,6 +69,22 @@ function isObj(v: unknown): v is Obj {
 // JSON.parse turns a "__proto__" key into an own property; no legitimate producer sends
 // these, so refuse them rather than let them reach code that might merge objects.
 const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+// Walking every parsed object costs more than scanning the bytes, and almost no message
+// contains these words. A JSON escape (\u…) could spell a key without them, and deep nesting
+// needs at least 9 brackets, so both force the walk too.
+const FORBIDDEN_MARKERS = [...FORBIDDEN_KEYS, '\\u'].map((k) => Buffer.from(k));
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+function mayHaveForbiddenKey(value: Buffer): boolean {
+  for (const marker of FORBIDDEN_MARKERS) if (value.includes(marker)) return true;
+  let brackets = 0;
+  for (const open of [OPEN_BRACE, OPEN_BRACKET]) {
+    for (let at = value.indexOf(open); at !== -1; at = value.indexOf(open, at + 1)) {
+      if (++brackets > 8) return true;
+    }
+  }
+  return false;
+}
 function hasForbiddenKey(v: unknown, depth: number): boolean {
   if (typeof v !== 'object' || v === null) return false;
   if (depth > 8) return true; // our events nest 3 levels; deeper is hostile

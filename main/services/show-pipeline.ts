@@ -131,7 +131,12 @@ export class ShowPipeline {
         this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
         await this.producer.connect();
       }
-      const consumer = (this.consumer = this.kafka.consumer({ groupId: this.groupId }));
+      // Larger fetches mean fewer round trips while catching up (one show is one partition).
+      const consumer = (this.consumer = this.kafka.consumer({
+        groupId: this.groupId,
+        maxBytesPerPartition: 8 * 1024 * 1024,
+        maxBytes: 32 * 1024 * 1024,
+      }));
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         // kafkajs restarts the consumer itself after retriable errors (e.g. a broker restart).
         this.error = payload.error.message;

@@ -1,0 +1,169 @@
+// Ingest throughput: 1M realistic shopper events of one show are produced to a dedicated
+// broker, then read back from the show's start twice in the same run: by a bare kafkajs
+// consumer (the baseline: fetch and decode only) and by the studio's ShowPipeline
+// (validate + dedupe + aggregate, dead-letter producer on). Prints JSON.
+//
+//   npx tsx bench/ingest.ts [--events 1000000] [--only pipeline|bare]
+// Profile the pipeline: node --cpu-prof --cpu-prof-dir=.stack/prof --import tsx bench/ingest.ts --only pipeline
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { ShowPipeline } from '../main/services/show-pipeline';
+import { ensureShowTopics } from '../main/services/topics';
+import { SHOW_TOPICS } from '../protocol/events';
+import { rmSync } from 'node:fs';
+import { kafkaDataDir, startLocalKafka, stopLocalKafka } from '../scripts/kafka';
+import { AudienceGenerator } from '../server/audience/generator';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    only: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.events);
+const BROKER = { name: 'bench-ingest', port: 39192, controllerPort: 39193, partitions: 6 };
+
+const log = (line: string) => console.error(`[ingest] ${line}`);
+
+async function produceShow(kafka: Kafka, showId: string, t0: number): Promise<void> {
+  const generator = new AudienceGenerator({ showId, seed: 7, targetAudience: 20_000 });
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const started = Date.now();
+  const spanMs = 15 * 60_000; // a 15-minute stretch of show, ending a little before now
+  const chunk = 2000;
+  let inFlight: Promise<unknown>[] = [];
+  for (let sent = 0; sent < N; sent += chunk) {
+    const count = Math.min(chunk, N - sent);
+    const from = t0 + Math.floor((sent / N) * spanMs);
+    const to = t0 + Math.floor(((sent + count) / N) * spanMs);
+    const messages = generator
+      .generate(count, from, to)
+      .map((e) => ({ key: showId, value: JSON.stringify(e), timestamp: String(e.ts) }));
+    inFlight.push(producer.send({ topic: SHOW_TOPICS.shopper, acks: 1, messages }));
+    if (inFlight.length >= 8) {
+      await Promise.all(inFlight);
+      inFlight = [];
+    }
+  }
+  await Promise.all(inFlight);
+  await producer.disconnect();
+  log(`produced ${N} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+interface Run {
+  /** From the consumer's start (group join included) to the last event. */
+  totalMs: number;
+  /** From the first event to the last: the steady ingest rate. */
+  ingestMs: number;
+  eventsPerSecond: number;
+}
+
+const run = (startedAt: number, firstAt: number, doneAt: number): Run => ({
+  totalMs: doneAt - startedAt,
+  ingestMs: doneAt - firstAt,
+  eventsPerSecond: Math.round((N * 1000) / (doneAt - firstAt)),
+});
+
+/** The baseline: a plain consumer from the same offsets that only counts the messages. */
+async function bareConsumer(kafka: Kafka, fromMs: number): Promise<Run> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const groupId = `bench-bare-${randomUUID()}`;
+  const starts = await admin.fetchTopicOffsetsByTimestamp(SHOW_TOPICS.shopper, fromMs);
+  await admin.setOffsets({ groupId, topic: SHOW_TOPICS.shopper, partitions: starts });
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  await consumer.subscribe({ topic: SHOW_TOPICS.shopper });
+  const startedAt = Date.now();
+  let firstAt = 0;
+  let count = 0;
+  const done = new Promise<number>((resolve) => {
+    void consumer.run({
+      autoCommit: true,
+      eachBatch: async ({ batch }) => {
+        firstAt ||= Date.now();
+        count += batch.messages.length;
+        if (count >= N) resolve(Date.now());
+      },
+    });
+  });
+  const doneAt = await done;
+  await consumer.disconnect();
+  return run(startedAt, firstAt, doneAt);
+}
+
+async function pipeline(kafka: Kafka, showId: string, fromMs: number) {
+  const p = new ShowPipeline(kafka, {
+    instanceId: 'bench',
+    replayFromMs: fromMs,
+    clockSlackMs: 0,
+    showIds: [showId],
+  });
+  const startedAt = Date.now();
+  let firstAt = 0;
+  await p.start();
+  for (;;) {
+    const processed = p.status().processed;
+    if (processed > 0) firstAt ||= Date.now();
+    if (processed >= N) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const doneAt = Date.now();
+  const snapshot = p.snapshot(showId)!;
+  await p.stop();
+  return {
+    ...run(startedAt, firstAt, doneAt),
+    accepted: snapshot.events.accepted,
+    orders: snapshot.orders.count,
+  };
+}
+
+async function main(): Promise<void> {
+  // A fresh broker each run, so the topics hold exactly this run's events.
+  await stopLocalKafka(BROKER.name);
+  rmSync(kafkaDataDir(BROKER.name), { recursive: true, force: true });
+  const broker = await startLocalKafka(BROKER, log);
+  const kafka = new Kafka({ clientId: 'bench-ingest', brokers: broker.brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureShowTopics(admin);
+  await admin.disconnect();
+
+  const showId = `bench-${randomUUID().slice(0, 8)}`;
+  const t0 = Date.now() - 16 * 60_000;
+  await produceShow(kafka, showId, t0);
+
+  const result: Record<string, unknown> = {
+    bench: 'ingest',
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    events: N,
+  };
+  if (values.only !== 'pipeline') {
+    log('bare kafkajs consumer…');
+    result.bare = await bareConsumer(kafka, t0);
+  }
+  if (values.only !== 'bare') {
+    log('ShowPipeline…');
+    result.pipeline = await pipeline(kafka, showId, t0);
+  }
+  const bare = result.bare as Run | undefined;
+  const pipe = result.pipeline as Run | undefined;
+  if (bare && pipe) {
+    const ratio = pipe.eventsPerSecond / bare.eventsPerSecond;
+    result.ratio = Math.round(ratio * 100) / 100;
+    result.goals = { atLeast50k: pipe.eventsPerSecond >= 50_000, atLeast08xBare: ratio >= 0.8 };
+  }
+  console.log(JSON.stringify(result, null, 2));
+  if (!values.keep) await stopLocalKafka(BROKER.name);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
