@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { startPublisher } from './media/publisher';
 import { syncMetrics } from './metrics-sync';
+import { startProductSync } from './products/product-sync';
 import { syncStatus } from './status-sync';
 import { connectToStudio } from './studio-client';
 import './styles.css';
@@ -11,6 +12,7 @@ const link = connectToStudio();
 syncStatus(link);
 startPublisher(link);
 syncMetrics(link);
+startProductSync(link);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -5,13 +5,20 @@ import { createLiveSlice, type LiveSlice } from './live-slice';
 import { createMediaSlice, type MediaSlice } from './media-slice';
 import { createMetricsSlice, type MetricsSlice } from './metrics-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
+import { createProductsSlice, type ProductsSlice } from './products-slice';
 
-export type StudioState = ConnectionSlice & NavigationSlice & MediaSlice & LiveSlice & MetricsSlice;
+export type StudioState = ConnectionSlice &
+  NavigationSlice &
+  MediaSlice &
+  LiveSlice &
+  MetricsSlice &
+  ProductsSlice;
 
 export const useStudioStore = create<StudioState>()((...args) => ({
   ...createConnectionSlice(...args),
   ...createNavigationSlice(...args),
   ...createMediaSlice(...args),
   ...createLiveSlice(...args),
+  ...createProductsSlice(...args),
   ...createMetricsSlice(...args),
 }));

@@ -5,6 +5,7 @@ import { StreamHealthPanel } from '../components/StreamHealthPanel';
 import { KeyNumbers } from '../dashboard/KeyNumbers';
 import { publisher } from '../media/publisher';
 import { ProgramPreview } from '../components/ProgramPreview';
+import { ProductRail } from '../products/ProductRail';
 import { setMuted, startDevices } from '../media/studio-media';
 import { useStudioStore } from '../store';
 
@@ -48,6 +49,7 @@ export function StudioView() {
         <GoLiveControl />
         <StreamHealthPanel />
         <CaptureControls />
+        <ProductRail />
       </aside>
     </div>
   );

@@ -1,0 +1,377 @@
+// The AR layer of the program: the one owner of the try-on's face tracker and WebGL
+// renderer. A pinned wearable is worn on the tracked face; any other product with a
+// model spins on a small card in a corner. The compositor calls draw() every frame;
+// tracking runs in its worker and only hands back landmarks, and the 3D layer is
+// re-rendered only when something moved, so the compositor never waits on either.
+import * as THREE from 'three';
+import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+import { formatPrice, type Product } from '../../../protocol/catalog';
+import type { ProgramOverlay } from '../program/compositor';
+import type { Rect } from '../program/layout';
+import type { TryOnStatus } from '../store/products-slice';
+import { FaceTracker, type TrackedFace } from './face-tracker';
+import type { FaceLandmarks } from './landmarks';
+import { TryOnScene } from './try-on-scene';
+
+/** The wearable layer is rendered at this fraction of the program size (software GL is slow). */
+const RENDER_SCALE = 0.5;
+/** A face older than this is treated as gone, so the model never hangs in the air. */
+const FACE_STALE_MS = 500;
+const CARD_SIZE = 200;
+
+/** Where a product's model comes from: a URL the page may load. */
+export type ModelUrl = (product: Product) => string;
+
+/** What tests and benchmarks read (only when window.__shopcastTest is set). */
+export interface TryOnDebug {
+  status: TryOnStatus;
+  trackedFrames: number;
+  facesSeen: number;
+  lastInferenceMs: number;
+  /** Last tracked face, in pixels of the tracked (downscaled) frame. */
+  face: FaceLandmarks | null;
+  /** The last composed frame: was the layer drawn, and where the eye midpoint landed on the canvas. */
+  lastDraw: {
+    drawn: boolean;
+    rect: Rect | null;
+    /** Canvas pixels: eye midpoint, nose bridge (the glasses' anchor), outer eye corner distance. */
+    eyeMid?: { x: number; y: number };
+    noseBridge?: { x: number; y: number };
+    eyeSpan?: number;
+  };
+  /** performance.now() of the product request and of the first frame that showed it. */
+  requestedAt: number | null;
+  visibleAt: number | null;
+}
+
+declare global {
+  interface Window {
+    __shopcastTest?: boolean;
+    __shopcastTryOn?: TryOnDebug;
+  }
+}
+
+type Mode =
+  | { kind: 'none' }
+  | { kind: 'wearable'; product: Product; ready: boolean }
+  | { kind: 'turntable'; product: Product; model: THREE.Object3D | null };
+
+export class TryOnOverlay implements ProgramOverlay {
+  private mode: Mode = { kind: 'none' };
+  private ticket = 0;
+  private gl: THREE.WebGLRenderer | null = null;
+  private glFailed = false;
+  private readonly wear = new TryOnScene();
+  private readonly card = { scene: new THREE.Scene(), camera: new THREE.PerspectiveCamera(30, 1, 0.1, 20) };
+  private tracker: Promise<FaceTracker> | null = null;
+  private following: { video: HTMLVideoElement; stop: () => void } | null = null;
+  private latest: (TrackedFace & { at: number }) | null = null;
+  private renderedFace: TrackedFace | null = null;
+  private renderedRect = '';
+  private status: TryOnStatus = { state: 'off', message: null };
+  private readonly debug: TryOnDebug | null;
+
+  constructor(
+    private readonly modelUrl: ModelUrl,
+    private readonly onStatus: (status: TryOnStatus) => void,
+  ) {
+    this.card.scene.add(new THREE.AmbientLight(0xffffff, 1.4));
+    const key = new THREE.DirectionalLight(0xffffff, 2.2);
+    key.position.set(1, 2, 3);
+    this.card.scene.add(key);
+    this.card.camera.position.set(0, 0.25, 3.2);
+    this.card.camera.lookAt(0, 0.1, 0);
+    this.debug = window.__shopcastTest ? this.newDebug() : null;
+  }
+
+  /** Loads the face tracker ahead of the first pin, so pinning a wearable shows it quickly. */
+  preload(): void {
+    void this.faceTracker().catch(() => {});
+  }
+
+  /** Shows the pinned product (or nothing). Safe to call with the same product again. */
+  async setProduct(product: Product | null): Promise<void> {
+    const current = this.mode.kind === 'none' ? null : this.mode.product;
+    if (current && product && current.id === product.id && sameFit(current, product)) return;
+    const ticket = ++this.ticket;
+    if (this.debug) Object.assign(this.debug, { requestedAt: performance.now(), visibleAt: null });
+    this.disposeCard();
+    this.latest = null;
+    this.renderedFace = null;
+
+    if (!product || (product.tryOn === 'none' && !product.model)) {
+      this.stopFollowing();
+      this.mode = { kind: 'none' };
+      await this.wear.setProduct(null, () => '');
+      this.setStatus({ state: 'off', message: null });
+      return;
+    }
+    if (!this.renderer()) return;
+    if (product.tryOn === 'none') {
+      this.stopFollowing();
+      await this.wear.setProduct(null, () => '');
+      this.mode = { kind: 'turntable', product, model: null };
+      this.setStatus({ state: 'loading', message: null });
+      try {
+        const gltf = await new GLTFLoader().loadAsync(this.modelUrl(product));
+        if (ticket !== this.ticket) return;
+        this.mode = { kind: 'turntable', product, model: this.fitToCard(gltf.scene) };
+        this.setStatus({ state: 'turntable', message: null });
+      } catch (error) {
+        if (ticket === this.ticket) this.fail(`The 3D model of "${product.name}" could not be loaded`, error);
+      }
+      return;
+    }
+
+    this.mode = { kind: 'wearable', product, ready: false };
+    this.setStatus({ state: 'loading', message: null });
+    try {
+      await Promise.all([this.faceTracker(), this.wear.setProduct(product, () => this.modelUrl(product))]);
+    } catch (error) {
+      if (ticket !== this.ticket) return;
+      const what = this.tracker
+        ? `The 3D model of "${product.name}" could not be loaded`
+        : 'Face tracking failed to start';
+      this.fail(what, error);
+      return;
+    }
+    if (ticket !== this.ticket) return;
+    if (this.debug) this.tintForTests();
+    this.mode = { kind: 'wearable', product, ready: true };
+    this.setStatus({ state: 'no-face', message: null });
+  }
+
+  draw(
+    ctx: CanvasRenderingContext2D,
+    camera: { video: HTMLVideoElement; rect: Rect; mirrored: boolean },
+  ): void {
+    try {
+      if (this.mode.kind === 'wearable' && this.mode.ready) this.drawWearable(ctx, camera);
+      else if (this.mode.kind === 'turntable' && this.mode.model)
+        this.drawCard(ctx, this.mode.product, this.mode.model);
+      else if (this.debug) this.debug.lastDraw = { drawn: false, rect: camera.rect };
+    } catch (error) {
+      // Never let the AR layer take the program down: drop the product and carry on.
+      this.fail('The try-on stopped', error);
+    }
+  }
+
+  dispose(): void {
+    this.stopFollowing();
+    this.wear.dispose();
+    this.disposeCard();
+    this.gl?.dispose();
+    void this.tracker?.then((tracker) => tracker.dispose()).catch(() => {});
+  }
+
+  private drawWearable(
+    ctx: CanvasRenderingContext2D,
+    camera: { video: HTMLVideoElement; rect: Rect; mirrored: boolean },
+  ): void {
+    this.follow(camera.video);
+    const gl = this.gl!;
+    const now = performance.now();
+    const fresh = this.latest && now - this.latest.at < FACE_STALE_MS ? this.latest : null;
+    const face = fresh?.face ?? null;
+    this.setStatus(face ? { state: 'tracking', message: null } : { state: 'no-face', message: null });
+    if (this.debug)
+      this.debug.lastDraw = { drawn: !!face, rect: camera.rect, ...(face ? faceOnCanvas(face, camera) : {}) };
+    if (!face) return;
+
+    const { width, height } = ctx.canvas;
+    const rectKey = `${width}x${height}:${camera.rect.x},${camera.rect.y},${camera.rect.width},${camera.rect.height},${camera.mirrored}`;
+    if (fresh !== this.renderedFace || rectKey !== this.renderedRect) {
+      if (gl.domElement.width !== Math.round(width * RENDER_SCALE)) {
+        gl.setSize(Math.round(width * RENDER_SCALE), Math.round(height * RENDER_SCALE), false);
+      }
+      this.wear.setSize(width, height);
+      this.wear.update(face, { ...camera.rect, mirrored: camera.mirrored });
+      gl.render(this.wear.scene, this.wear.camera);
+      this.renderedFace = fresh;
+      this.renderedRect = rectKey;
+    }
+    ctx.drawImage(gl.domElement, 0, 0, width, height);
+    if (this.debug && this.debug.visibleAt === null) this.debug.visibleAt = now;
+  }
+
+  private drawCard(ctx: CanvasRenderingContext2D, product: Product, model: THREE.Object3D): void {
+    const gl = this.gl!;
+    if (gl.domElement.width !== CARD_SIZE) gl.setSize(CARD_SIZE, CARD_SIZE, false);
+    model.rotation.y = (performance.now() / 1000) * 0.9;
+    gl.render(this.card.scene, this.card.camera);
+
+    const unit = ctx.canvas.height / 720;
+    const size = CARD_SIZE * unit;
+    const x = ctx.canvas.width - size - 24 * unit;
+    const y = 24 * unit;
+    ctx.save();
+    ctx.fillStyle = 'rgba(13, 15, 18, 0.72)';
+    ctx.beginPath();
+    ctx.roundRect(x, y, size, size + 52 * unit, 12 * unit);
+    ctx.fill();
+    ctx.drawImage(gl.domElement, x, y, size, size);
+    // Product names are untrusted: drawn as text only, clipped to the card.
+    ctx.beginPath();
+    ctx.rect(x, y, size, size + 52 * unit);
+    ctx.clip();
+    ctx.fillStyle = '#f4f6fa';
+    ctx.font = `600 ${15 * unit}px system-ui, sans-serif`;
+    ctx.fillText(product.name.slice(0, 40), x + 12 * unit, y + size + 18 * unit);
+    ctx.fillStyle = '#ffd166';
+    ctx.font = `700 ${15 * unit}px system-ui, sans-serif`;
+    ctx.fillText(formatPrice(product.priceMinor, product.currency), x + 12 * unit, y + size + 40 * unit);
+    ctx.restore();
+    if (this.debug) {
+      this.debug.lastDraw = { drawn: true, rect: null };
+      this.debug.visibleAt ??= performance.now();
+    }
+  }
+
+  /** Scales and centres a product model to a unit box on the card's turntable. */
+  private fitToCard(model: THREE.Object3D): THREE.Object3D {
+    const box = new THREE.Box3().setFromObject(model);
+    const size = box.getSize(new THREE.Vector3());
+    const center = box.getCenter(new THREE.Vector3());
+    const spin = new THREE.Group();
+    model.position.sub(center);
+    spin.add(model);
+    spin.scale.setScalar(1.3 / Math.max(size.x, size.y, size.z, 1e-6));
+    this.card.scene.add(spin);
+    return spin;
+  }
+
+  private disposeCard(): void {
+    if (this.mode.kind !== 'turntable' || !this.mode.model) return;
+    this.card.scene.remove(this.mode.model);
+    this.mode.model.traverse((object) => {
+      const mesh = object as THREE.Mesh;
+      if (!mesh.isMesh) return;
+      mesh.geometry.dispose();
+      for (const material of ([] as THREE.Material[]).concat(mesh.material)) material.dispose();
+    });
+  }
+
+  private renderer(): THREE.WebGLRenderer | null {
+    if (this.gl || this.glFailed) return this.gl;
+    try {
+      this.gl = new THREE.WebGLRenderer({
+        canvas: document.createElement('canvas'),
+        alpha: true,
+        antialias: true,
+        // The compositor may draw the layer again on frames where nothing moved.
+        preserveDrawingBuffer: true,
+      });
+      this.gl.setPixelRatio(1);
+      this.gl.setClearColor(0x000000, 0);
+    } catch (error) {
+      this.glFailed = true;
+      this.fail('3D rendering is not available on this computer', error);
+    }
+    return this.gl;
+  }
+
+  private faceTracker(): Promise<FaceTracker> {
+    this.tracker ??= FaceTracker.create();
+    // A failed load may be retried with the next pin.
+    this.tracker.catch(() => {
+      this.tracker = null;
+    });
+    return this.tracker;
+  }
+
+  private follow(video: HTMLVideoElement): void {
+    if (this.following?.video === video) return;
+    this.stopFollowing();
+    const tracker = this.tracker;
+    if (!tracker) return;
+    const following = { video, stop: () => {} };
+    this.following = following;
+    void tracker.then((t) => {
+      if (this.following !== following) return;
+      following.stop = t.follow(
+        video,
+        (tracked) => {
+          this.latest = { ...tracked, at: performance.now() };
+          if (this.debug) {
+            this.debug.trackedFrames++;
+            if (tracked.face) this.debug.facesSeen++;
+            this.debug.lastInferenceMs = tracked.inferenceMs;
+            this.debug.face = tracked.face;
+          }
+        },
+        (error) => this.fail('Face tracking stopped', error),
+      );
+    });
+  }
+
+  private stopFollowing(): void {
+    this.following?.stop();
+    this.following = null;
+  }
+
+  private fail(what: string, error: unknown): void {
+    console.warn(`${what}:`, error);
+    this.stopFollowing();
+    this.disposeCard();
+    this.mode = { kind: 'none' };
+    this.ticket++;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.setStatus({ state: 'error', message: `${what} (${reason}). The show goes on without it.` });
+  }
+
+  private setStatus(status: TryOnStatus): void {
+    if (status.state === this.status.state && status.message === this.status.message) return;
+    this.status = status;
+    if (this.debug) this.debug.status = status;
+    this.onStatus(status);
+  }
+
+  /** Tests find the model by colour: paint it a flat magenta that no camera picture has. */
+  private tintForTests(): void {
+    const paint = new THREE.MeshBasicMaterial({ color: 0xff00ff });
+    for (const child of this.wear.scene.children) {
+      if (!child.name.startsWith('try-on ')) continue;
+      child.traverse((object) => {
+        const mesh = object as THREE.Mesh;
+        if (mesh.isMesh) mesh.material = paint;
+      });
+    }
+  }
+
+  private newDebug(): TryOnDebug {
+    const debug: TryOnDebug = {
+      status: this.status,
+      trackedFrames: 0,
+      facesSeen: 0,
+      lastInferenceMs: 0,
+      face: null,
+      lastDraw: { drawn: false, rect: null },
+      requestedAt: null,
+      visibleAt: null,
+    };
+    window.__shopcastTryOn = debug;
+    return debug;
+  }
+}
+
+function sameFit(a: Product, b: Product): boolean {
+  const x = a.tryOnAdjustment;
+  const y = b.tryOnAdjustment;
+  return (
+    a.model === b.model && x?.scale === y?.scale && x?.offsetX === y?.offsetX && x?.offsetY === y?.offsetY
+  );
+}
+
+/** Tracked points on the program canvas (tests compare the drawn glasses with them). */
+function faceOnCanvas(face: FaceLandmarks, camera: { rect: Rect; mirrored: boolean }) {
+  const scale = camera.rect.width / face.frame.width;
+  const at = (p: { x: number; y: number }) => ({
+    x: camera.rect.x + (camera.mirrored ? face.frame.width - p.x : p.x) * scale,
+    y: camera.rect.y + p.y * scale,
+  });
+  const span = Math.hypot(
+    face.eyeOuterLeft.x - face.eyeOuterRight.x,
+    face.eyeOuterLeft.y - face.eyeOuterRight.y,
+  );
+  return { eyeMid: at(face.eyeMid), noseBridge: at(face.noseBridge), eyeSpan: span * scale };
+}
