@@ -1,0 +1,173 @@
+// Latency at 10k events/s: event timestamp → snapshot pushed by the studio services (Node),
+// and → the number painted in the dashboard (browser mode, Debian Chromium), with a bare
+// kafkajs produce → consume as the baseline, all in the same run on a dedicated broker.
+//
+// Every snapshot carries asOf (the newest event ts it includes) and the dashboard renders it
+// as data-asof on the show clock; a MutationObserver stamps the next animation frame after it
+// changes. An event's latency is the first push (or paint) whose asOf covers its ts, minus ts.
+//
+//   npx tsx bench/latency.ts [--seconds 20] [--rate 10000]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from '@playwright/test';
+import { Kafka, logLevel } from 'kafkajs';
+import { loadConfig } from '../main/services/config';
+import { startBrowserMode } from '../main/web/browser-mode';
+import { SHOW_TOPICS, type ShowEvent } from '../protocol/events';
+import type { ShowMetricsSnapshot } from '../protocol/metrics';
+import type { ShowState } from '../protocol/show';
+import { kafkaDataDir, startLocalKafka, stopLocalKafka } from '../scripts/kafka';
+import { chromiumArgs } from '../tests/e2e/playwright.config';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '10000' } },
+});
+const SECONDS = Number(values.seconds);
+const RATE = Number(values.rate);
+const WARMUP_MS = 3000;
+const BROKER = { name: 'bench-latency', port: 39292, controllerPort: 39293, partitions: 6 };
+const log = (line: string) => console.error(`[latency] ${line}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentiles(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+  return { samples: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted.at(-1) ?? NaN };
+}
+
+/** Per event: first stamp whose asOf ≥ ts, minus ts. Both lists sorted by time. */
+function coverLatency(eventTs: number[], stamps: { asOf: number; at: number }[]): number[] {
+  const out: number[] = [];
+  let j = 0;
+  let maxAsOf = -Infinity;
+  const covered: { asOf: number; at: number }[] = [];
+  for (const s of stamps) {
+    if (s.asOf > maxAsOf) covered.push(s);
+    maxAsOf = Math.max(maxAsOf, s.asOf);
+  }
+  for (const ts of eventTs) {
+    while (j < covered.length && covered[j]!.asOf < ts) j++;
+    if (j < covered.length) out.push(covered[j]!.at - ts);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  await stopLocalKafka(BROKER.name);
+  rmSync(kafkaDataDir(BROKER.name), { recursive: true, force: true });
+  const broker = await startLocalKafka(BROKER, log);
+  const dataDir = mkdtempSync(join(os.tmpdir(), 'shopcast-latency-'));
+  const studio = await startBrowserMode(
+    loadConfig({
+      ...process.env,
+      SHOPCAST_KAFKA_BROKERS: broker.brokers.join(','),
+      SHOPCAST_DATA_DIR: dataDir,
+    }),
+  );
+  const node: { asOf: number; at: number }[] = [];
+  studio.services.host.subscribe((event, payload) => {
+    const asOf = (payload as ShowMetricsSnapshot | null)?.asOf;
+    if (event === 'metrics' && asOf) node.push({ asOf, at: Date.now() });
+  });
+  const started = (await studio.services.host.call('startShow', {
+    title: 'Latency bench',
+    mode: 'rehearsal',
+    currency: 'USD',
+  })) as { ok: true; response: ShowState };
+  const showId = started.response.showId;
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: chromiumArgs,
+  });
+  const page = await browser.newPage();
+  await page.goto(studio.web.url);
+  await page.getByRole('button', { name: 'Dashboard', exact: true }).click();
+  await page.getByTestId('show-clock').waitFor();
+  await page.evaluate(() => {
+    const stamps: { asOf: number; at: number }[] = [];
+    (window as unknown as { stamps: typeof stamps }).stamps = stamps;
+    const clock = document.querySelector<HTMLElement>('[data-testid="show-clock"]')!;
+    new MutationObserver(() => {
+      const asOf = Number(clock.dataset.asof);
+      requestAnimationFrame(() => stamps.push({ asOf, at: performance.timeOrigin + performance.now() }));
+    }).observe(clock, { attributes: true, attributeFilter: ['data-asof'] });
+  });
+
+  // The baseline: a plain consumer of the same topic, stamping each message on arrival.
+  const kafka = new Kafka({ clientId: 'bench-latency', brokers: broker.brokers, logLevel: logLevel.NOTHING });
+  const bare: number[] = [];
+  const consumer = kafka.consumer({ groupId: `bench-latency-bare-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: SHOW_TOPICS.shopper, fromBeginning: false });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const now = Date.now();
+      for (const m of batch.messages) if (m.key?.toString() === showId) bare.push(now - Number(m.timestamp));
+    },
+  });
+  await sleep(5000); // group joins and the pipeline reaching live
+
+  log(`producing ${RATE} events/s for ${SECONDS} s…`);
+  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const eventTs: number[] = [];
+  const loadStart = Date.now();
+  let n = 0;
+  while (Date.now() - loadStart < SECONDS * 1000) {
+    const tickStart = Date.now();
+    // Capped so a stalled tick never makes a send larger than the broker takes.
+    const due = Math.min(2000, Math.floor(((tickStart - loadStart) * RATE) / 1000) - n);
+    const messages = [];
+    for (let i = 0; i < due; i++, n++) {
+      const ts = Date.now();
+      const event: ShowEvent = {
+        id: `e${n}`,
+        type: 'reaction',
+        v: 1,
+        showId,
+        ts,
+        viewerId: `v${n % 5000}`,
+        reaction: 'fire',
+      };
+      messages.push({ key: showId, value: JSON.stringify(event), timestamp: String(ts) });
+      if (ts - loadStart >= WARMUP_MS) eventTs.push(ts);
+    }
+    if (messages.length) await producer.send({ topic: SHOW_TOPICS.shopper, acks: 1, messages });
+    await sleep(Math.max(0, 10 - (Date.now() - tickStart)));
+  }
+  await sleep(2000);
+  const dom = await page.evaluate(
+    () => (window as unknown as { stamps: { asOf: number; at: number }[] }).stamps,
+  );
+  const result = {
+    bench: 'latency',
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    rate: RATE,
+    seconds: SECONDS,
+    produced: n,
+    bareProduceToConsumeMs: percentiles(bare.slice(Math.floor((bare.length * WARMUP_MS) / (SECONDS * 1000)))),
+    eventToSnapshotPushMs: percentiles(coverLatency(eventTs, node)),
+    eventToPaintedMs: percentiles(coverLatency(eventTs, dom)),
+    snapshotsPushed: node.length,
+    framesPainted: dom.length,
+  };
+  console.log(
+    JSON.stringify({ ...result, goal: { p99PaintedUnder100ms: result.eventToPaintedMs.p99 < 100 } }, null, 2),
+  );
+
+  await producer.disconnect();
+  await consumer.disconnect();
+  await browser.close();
+  await studio.stop();
+  await stopLocalKafka(BROKER.name);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
