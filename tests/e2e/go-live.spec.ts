@@ -92,6 +92,22 @@ test('a viewer watches the show, through an SFU restart, until it ends', async (
   await shopper.close();
 });
 
+test('a reloaded studio picks the live show up again by itself', async ({ page, studio, browser }) => {
+  const viewerUrl = await goLive(page, studio.web.url);
+  const shopper = await browser.newContext();
+  const viewer = await shopper.newPage();
+  await viewer.goto(viewerUrl);
+  await expectMediaFlowing(viewer);
+  await page.reload();
+  await expect(page.getByTestId('live-badge')).toHaveAttribute('data-phase', 'live', { timeout: 20_000 });
+  await expect(page.getByTestId('viewer-link')).toHaveAttribute('href', viewerUrl);
+  await expectMediaFlowing(viewer);
+  await page.getByTestId('end-show-button').click();
+  await page.getByTestId('confirm-end-button').click();
+  await expect(viewer.getByTestId('viewer-status')).toHaveAttribute('data-state', 'ended');
+  await shopper.close();
+});
+
 test("a shopper's buy click becomes an order.placed event on Kafka", async ({
   page,
   studio,

@@ -210,18 +210,31 @@ export class Publisher {
         appData: { source: 'camera' },
       });
     }
-    const audioTrack = capture.microphone?.getAudioTracks()[0];
-    if (audioTrack) {
-      connection.audio = await transport.produce({
-        track: audioTrack,
-        stopTracks: false,
-        codecOptions: { opusStereo: false, opusDtx: true },
-        appData: { source: 'microphone' },
-      });
-    }
+    await this.sendMicrophone(connection);
     if (!current()) return;
     setLive({ livePhase: 'live', liveAttempt: 0, liveReason: null });
     this.healthTimer = setInterval(() => void this.sampleHealth(connection), HEALTH_INTERVAL_MS);
+  }
+
+  /** Follows the host's microphone: a new device (or one opened after a reload) goes out too. */
+  async refreshMicrophone(): Promise<void> {
+    const connection = this.connection;
+    if (connection) await this.sendMicrophone(connection).catch(() => {});
+  }
+
+  private async sendMicrophone(connection: Connection): Promise<void> {
+    const track = capture.microphone?.getAudioTracks()[0] ?? null;
+    if (connection.audio) {
+      if (connection.audio.track !== track) await connection.audio.replaceTrack({ track });
+      return;
+    }
+    if (!track) return;
+    connection.audio = await connection.transport.produce({
+      track,
+      stopTracks: false,
+      codecOptions: { opusStereo: false, opusDtx: true },
+      appData: { source: 'microphone' },
+    });
   }
 
   /** Tries again until the show is back: re-open the room via main, rejoin, re-produce. */
@@ -283,6 +296,10 @@ export function startPublisher(link: StudioLink): Publisher {
   const publisher = instance;
   link.onLinkState((state) => {
     if (state === 'connected') void publisher.resume();
+  });
+  useStudioStore.subscribe((state, previous) => {
+    if (state.microphoneId !== previous.microphoneId || state.microphoneOn !== previous.microphoneOn)
+      void publisher.refreshMicrophone();
   });
   return publisher;
 }

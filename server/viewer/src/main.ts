@@ -83,6 +83,9 @@ async function join(): Promise<void> {
   });
   try {
     mark('connected');
+    // The host may start sending while this page is still setting up: keep those for later.
+    const early: ProducerInfo[] = [];
+    const stopEarly = client.on('producerAdded', (producer) => early.push(producer));
     const joined = await client.request('join', { showId, token });
     mark('joined');
     const { rtpCapabilities } = await client.request('getRouterRtpCapabilities', {});
@@ -109,7 +112,11 @@ async function join(): Promise<void> {
     client.onClose(() => {
       if (watch === current) lost('lost the connection');
     });
-    client.on('producerAdded', (producer) => void consume(current, device, producer).catch(() => {}));
+    stopEarly();
+    client.on('producerAdded', (producer) => {
+      setStatus('live', 'LIVE');
+      void consume(current, device, producer).catch(() => {});
+    });
     client.on('producerClosed', ({ producerId }) => {
       const consumer = current.consumers.get(producerId);
       if (!consumer) return;
@@ -122,12 +129,14 @@ async function join(): Promise<void> {
       if (reason === 'closed') showEnded();
       else lost('the show is restarting');
     });
-    for (const producer of joined.producers) await consume(current, device, producer);
+    for (const producer of [...joined.producers, ...early]) {
+      // One that closed meanwhile is refused by the SFU; the rest still play.
+      await consume(current, device, producer).catch(() => {});
+    }
     setStatus(
-      joined.producers.length > 0 ? 'live' : 'waiting',
-      joined.producers.length > 0 ? 'LIVE' : 'Waiting for the host…',
+      current.consumers.size > 0 ? 'live' : 'waiting',
+      current.consumers.size > 0 ? 'LIVE' : 'Waiting for the host…',
     );
-    client.on('producerAdded', () => setStatus('live', 'LIVE'));
   } catch (error) {
     client.close();
     throw error;
