@@ -5,6 +5,7 @@
 // Each flag also reads from the environment: SHOPCAST_SFU_PORT, SHOPCAST_SFU_HOST,
 // SHOPCAST_SFU_ANNOUNCED_IP, SHOPCAST_SFU_RTC_LISTEN_IP, SHOPCAST_SFU_RTC_MIN_PORT,
 // SHOPCAST_SFU_RTC_MAX_PORT, SHOPCAST_SFU_WORKERS, SHOPCAST_SFU_ADMIN_SECRET.
+// SHOPCAST_KAFKA_BROKERS is where the viewer page's add-to-cart / buy clicks go.
 // Without an admin secret a random one is generated and printed.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
