@@ -24,8 +24,9 @@ function usePinShortcuts(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.altKey || event.ctrlKey || event.metaKey || event.repeat) return;
-      const target = event.target as HTMLElement | null;
-      if (target?.closest('input, textarea, select, [contenteditable="true"]')) return;
+      const target = event.target;
+      if (target instanceof Element && target.closest('input, textarea, select, [contenteditable="true"]'))
+        return;
       if (!/^[0-9]$/.test(event.key)) return;
       event.preventDefault();
       if (event.key === '0') {

@@ -10,6 +10,7 @@ import type { ProgramOverlay } from '../program/compositor';
 import type { Rect } from '../program/layout';
 import type { TryOnStatus } from '../store/products-slice';
 import { FaceTracker, type TrackedFace } from './face-tracker';
+import { followFrames } from './frame-follower';
 import type { FaceLandmarks } from './landmarks';
 import { TryOnScene } from './try-on-scene';
 
@@ -28,6 +29,11 @@ export interface TryOnDebug {
   trackedFrames: number;
   facesSeen: number;
   lastInferenceMs: number;
+  /** Recent samples for benchmarks: worker inference time per tracked frame, overlay time per composed frame. */
+  inferenceMs: number[];
+  drawMs: number[];
+  /** Composed frames the overlay was asked to draw (one per program frame with a camera). */
+  draws: number;
   /** Last tracked face, in pixels of the tracked (downscaled) frame. */
   face: FaceLandmarks | null;
   /** The last composed frame: was the layer drawn, and where the eye midpoint landed on the canvas. */
@@ -145,6 +151,7 @@ export class TryOnOverlay implements ProgramOverlay {
     ctx: CanvasRenderingContext2D,
     camera: { video: HTMLVideoElement; rect: Rect; mirrored: boolean },
   ): void {
+    const started = performance.now();
     try {
       if (this.mode.kind === 'wearable' && this.mode.ready) this.drawWearable(ctx, camera);
       else if (this.mode.kind === 'turntable' && this.mode.model)
@@ -153,6 +160,10 @@ export class TryOnOverlay implements ProgramOverlay {
     } catch (error) {
       // Never let the AR layer take the program down: drop the product and carry on.
       this.fail('The try-on stopped', error);
+    }
+    if (this.debug) {
+      this.debug.draws++;
+      pushSample(this.debug.drawMs, performance.now() - started);
     }
   }
 
@@ -288,7 +299,8 @@ export class TryOnOverlay implements ProgramOverlay {
     this.following = following;
     void tracker.then((t) => {
       if (this.following !== following) return;
-      following.stop = t.follow(
+      following.stop = followFrames(
+        t,
         video,
         (tracked) => {
           this.latest = { ...tracked, at: performance.now() };
@@ -296,6 +308,7 @@ export class TryOnOverlay implements ProgramOverlay {
             this.debug.trackedFrames++;
             if (tracked.face) this.debug.facesSeen++;
             this.debug.lastInferenceMs = tracked.inferenceMs;
+            pushSample(this.debug.inferenceMs, tracked.inferenceMs);
             this.debug.face = tracked.face;
           }
         },
@@ -344,6 +357,9 @@ export class TryOnOverlay implements ProgramOverlay {
       trackedFrames: 0,
       facesSeen: 0,
       lastInferenceMs: 0,
+      inferenceMs: [],
+      drawMs: [],
+      draws: 0,
       face: null,
       lastDraw: { drawn: false, rect: null },
       requestedAt: null,
@@ -374,4 +390,9 @@ function faceOnCanvas(face: FaceLandmarks, camera: { rect: Rect; mirrored: boole
     face.eyeOuterLeft.y - face.eyeOuterRight.y,
   );
   return { eyeMid: at(face.eyeMid), noseBridge: at(face.noseBridge), eyeSpan: span * scale };
+}
+
+function pushSample(samples: number[], value: number): void {
+  samples.push(value);
+  if (samples.length > 2000) samples.splice(0, 1000);
 }
