@@ -156,3 +156,30 @@ test.describe('with Chromium’s default fake camera (no face)', () => {
     await browser.close();
   });
 });
+
+test('an import lists its bad rows, and a broken model is reported while the program goes on', async ({
+  page,
+  studio,
+}) => {
+  await openStudioWithShow(page, studio);
+  const csv = [
+    'id,name,price,currency,stock,category,tryOn,model',
+    'broken-glasses,<b>Broken</b> Glasses,10,USD,1,Eyewear,glasses,assets/models/missing.glb',
+    'bad-price,Bad Price,ten,USD,1,Eyewear,none,',
+  ].join('\n');
+  await page
+    .getByTestId('catalog-file')
+    .setInputFiles({ name: 'mine.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const report = page.getByTestId('import-report');
+  await expect(report).toContainText('1 product imported, 1 row not loaded');
+  await expect(report).toContainText('Line 3: price "ten" is not a plain decimal number');
+
+  // The name is shown as text, never as HTML.
+  const row = page.locator('[data-product-id="broken-glasses"]');
+  await expect(row).toContainText('<b>Broken</b> Glasses');
+  await row.getByRole('button', { name: 'Pin', exact: true }).click();
+  await expect(page.getByTestId('try-on-error')).toContainText('could not be loaded');
+  const draws = await page.evaluate(() => window.__shopcastTryOn!.draws);
+  await expect.poll(() => page.evaluate(() => window.__shopcastTryOn!.draws)).toBeGreaterThan(draws + 10);
+  await page.keyboard.press('0');
+});
