@@ -113,7 +113,12 @@ async function main(): Promise<void> {
   build('renderer/vite.config.ts');
   build('server/viewer/vite.config.ts');
   const kafkaOptions = { ...defaultKafkaOptions('bench'), port: 39092, controllerPort: 39093 };
-  const sfuOptions: LocalSfuOptions = { name: 'bench', port: 34443, rtcMinPort: 30000, rtcMaxPort: 30999 };
+  const sfuOptions: LocalSfuOptions = {
+    name: 'bench-go-live',
+    port: 34643,
+    rtcMinPort: 30000,
+    rtcMaxPort: 30999,
+  };
   log('starting Kafka and the SFU…');
   const kafka = await startLocalKafka(kafkaOptions);
   process.env.SHOPCAST_KAFKA_BROKERS = kafka.brokers.join(',');
@@ -160,7 +165,7 @@ async function main(): Promise<void> {
     const health = await page.getByTestId('health-video').textContent();
 
     log('killing and restarting the SFU…');
-    killLocalSfu('bench');
+    killLocalSfu('bench-go-live');
     await new Promise((resolve) => setTimeout(resolve, 500));
     await startLocalSfu(sfuOptions);
     const sfuHealthyAt = Date.now();
@@ -211,7 +216,7 @@ async function main(): Promise<void> {
     await studioBrowser.close();
     await viewerBrowser.close();
     await studio.stop();
-    await stopLocalSfu('bench');
+    await stopLocalSfu('bench-go-live');
     if (kafka.startedHere) await stopLocalKafka('bench');
   }
 }
