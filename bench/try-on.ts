@@ -131,6 +131,10 @@ try {
     if (i < pins - 1) await unpin(page);
   }
   const arOn = await measure(page, 'glasses pinned, face tracked');
+  // Same, without drawing the 3D layer: how much the layer costs the tracker and the compositor.
+  await page.evaluate(() => (window.__shopcastTryOn!.skipLayer = true));
+  const trackingOnly = await measure(page, 'glasses pinned, face tracked, 3D layer not drawn');
+  await page.evaluate(() => (window.__shopcastTryOn!.skipLayer = false));
   const state = (await debug(page)) as Debug;
 
   const result = {
@@ -143,6 +147,7 @@ try {
     seconds,
     baseline,
     arOn,
+    trackingOnly,
     pinToVisibleMs: { samples: latencies.map((v) => round(v)), ...summary(latencies) },
     tryOnStatus: state.status,
     goals: {

@@ -14,8 +14,14 @@ import { followFrames } from './frame-follower';
 import type { FaceLandmarks } from './landmarks';
 import { TryOnScene } from './try-on-scene';
 
-/** The wearable layer is rendered at this fraction of the program size (software GL is slow). */
-const RENDER_SCALE = 0.5;
+/** True when WebGL runs on the CPU (SwiftShader, llvmpipe): every pixel costs CPU the tracker needs. */
+function softwareWebGl(): boolean {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  const info = gl?.getExtension('WEBGL_debug_renderer_info');
+  const name = info ? String(gl!.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+  gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(name);
+}
 /** A face older than this is treated as gone, so the model never hangs in the air. */
 const FACE_STALE_MS = 500;
 const CARD_SIZE = 200;
@@ -34,6 +40,8 @@ export interface TryOnDebug {
   drawMs: number[];
   /** Composed frames the overlay was asked to draw (one per program frame with a camera). */
   draws: number;
+  /** Benchmarks set this to track without drawing the 3D layer (what does the layer cost?). */
+  skipLayer?: boolean;
   /** Last tracked face, in pixels of the tracked (downscaled) frame. */
   face: FaceLandmarks | null;
   /** The last composed frame: was the layer drawn, and where the eye midpoint landed on the canvas. */
@@ -67,6 +75,8 @@ export class TryOnOverlay implements ProgramOverlay {
   private ticket = 0;
   private gl: THREE.WebGLRenderer | null = null;
   private glFailed = false;
+  /** The wearable layer is rendered at this fraction of the program size. */
+  private renderScale = 1;
   private readonly wear = new TryOnScene();
   private readonly card = { scene: new THREE.Scene(), camera: new THREE.PerspectiveCamera(30, 1, 0.1, 20) };
   private tracker: Promise<FaceTracker> | null = null;
@@ -187,13 +197,13 @@ export class TryOnOverlay implements ProgramOverlay {
     this.setStatus(face ? { state: 'tracking', message: null } : { state: 'no-face', message: null });
     if (this.debug)
       this.debug.lastDraw = { drawn: !!face, rect: camera.rect, ...(face ? faceOnCanvas(face, camera) : {}) };
-    if (!face) return;
+    if (!face || this.debug?.skipLayer) return;
 
     const { width, height } = ctx.canvas;
     const rectKey = `${width}x${height}:${camera.rect.x},${camera.rect.y},${camera.rect.width},${camera.rect.height},${camera.mirrored}`;
     if (fresh !== this.renderedFace || rectKey !== this.renderedRect) {
-      if (gl.domElement.width !== Math.round(width * RENDER_SCALE)) {
-        gl.setSize(Math.round(width * RENDER_SCALE), Math.round(height * RENDER_SCALE), false);
+      if (gl.domElement.width !== Math.round(width * this.renderScale)) {
+        gl.setSize(Math.round(width * this.renderScale), Math.round(height * this.renderScale), false);
       }
       this.wear.setSize(width, height);
       this.wear.update(face, { ...camera.rect, mirrored: camera.mirrored });
@@ -265,10 +275,13 @@ export class TryOnOverlay implements ProgramOverlay {
   private renderer(): THREE.WebGLRenderer | null {
     if (this.gl || this.glFailed) return this.gl;
     try {
+      // On a CPU renderer: half size and no multisampling, which leaves the cores to tracking.
+      const software = softwareWebGl();
+      this.renderScale = software ? 0.5 : 1;
       this.gl = new THREE.WebGLRenderer({
         canvas: document.createElement('canvas'),
         alpha: true,
-        antialias: true,
+        antialias: !software,
         // The compositor may draw the layer again on frames where nothing moved.
         preserveDrawingBuffer: true,
       });
