@@ -157,6 +157,48 @@ test.describe('with Chromium’s default fake camera (no face)', () => {
   });
 });
 
+test('a hat is worn on the face, and a product that is not worn spins on a card', async ({
+  page,
+  studio,
+}) => {
+  const logged = countConsoleErrors(page);
+  await openStudioWithShow(page, studio);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  // Queue position 4 is the cap, 8 the serum bottle (demo catalog order).
+  await page.keyboard.press('4');
+  await expect(page.getByTestId('try-on-status')).toHaveAttribute('data-state', 'tracking', {
+    timeout: 30_000,
+  });
+  await expect.poll(async () => (await magenta(page)).count).toBeGreaterThan(500);
+  const hat = await magenta(page);
+  // The cap sits above the eyes.
+  expect(hat.cy).toBeLessThan(hat.eyeMid!.y);
+  await page.screenshot({ path: test.info().outputPath('hat.png') });
+
+  await page.keyboard.press('8');
+  await expect(page.getByTestId('try-on-status')).toHaveAttribute('data-state', 'turntable');
+  await expect.poll(async () => (await magenta(page)).count).toBeLessThan(20);
+  // The card is drawn in the top right corner of the program and turns.
+  const card = () =>
+    page.getByTestId('program-canvas').evaluate((canvas: HTMLCanvasElement) => {
+      const probe = document.createElement('canvas');
+      probe.width = 200;
+      probe.height = 200;
+      probe.getContext('2d')!.drawImage(canvas, canvas.width - 224, 24, 200, 200, 0, 0, 200, 200);
+      const { data } = probe.getContext('2d')!.getImageData(0, 0, 200, 200);
+      let hash = 0;
+      for (let i = 0; i < data.length; i += 16)
+        hash = (hash * 31 + data[i]! + data[i + 1]! * 7) % 1_000_000_007;
+      return hash;
+    });
+  const first = await card();
+  await expect.poll(card).not.toBe(first);
+  await page.screenshot({ path: test.info().outputPath('card.png') });
+  await page.keyboard.press('0');
+  await expect(page.getByTestId('try-on-status')).toHaveCount(0);
+  expect(logged.errors).toEqual([]);
+});
+
 test('an import lists its bad rows, and a broken model is reported while the program goes on', async ({
   page,
   studio,
