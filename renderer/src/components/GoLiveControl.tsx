@@ -2,6 +2,7 @@
 // Reads the live slice; every action goes through the publisher.
 import { useState } from 'react';
 import { publisher } from '../media/publisher';
+import './go-live.css';
 import { useStudioStore } from '../store';
 import type { LivePhase } from '../store/live-slice';
 
@@ -113,7 +114,8 @@ export function GoLiveControl() {
           {reason}
         </p>
       )}
-      {preflight.length > 0 && (
+      {/* Once on air the checks are history (a late microphone is picked up by itself). */}
+      {preflight.length > 0 && !onAir && (
         <ul className="preflight" data-testid="preflight">
           {preflight.map((check) => (
             <li key={check.name} data-ok={check.ok}>
