@@ -1,7 +1,7 @@
 // `npm test`: everything, against the real stack. Type check, lint, unit tests, then
 // the local test stack (Kafka broker, mediasoup SFU) for integration and e2e tests.
 // Ends with one summary line "N passed, N failed".
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ interface StepResult {
 
 const results: StepResult[] = [];
 
-function step(
+async function step(
   name: string,
   command: string,
   args: string[],
@@ -30,8 +30,13 @@ function step(
 ) {
   say(`${name}…`);
   const started = Date.now();
-  const run = spawnSync(command, args, { cwd: repoRoot, stdio: 'inherit', env });
-  const ok = run.status === 0;
+  // Async, so this process keeps reaping the stack services it started while a step runs.
+  const status = await new Promise<number | null>((resolve) => {
+    const child = spawn(command, args, { cwd: repoRoot, stdio: 'inherit', env });
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(null));
+  });
+  const ok = status === 0;
   const tally = count?.() ?? { passed: ok ? 1 : 0, failed: ok ? 0 : 1 };
   // A runner that crashed before writing its report still counts as a failure.
   if (!ok && tally.failed === 0) tally.failed = 1;
@@ -61,7 +66,7 @@ function playwrightCounts(file: string) {
 
 function vitest(project: string, env?: NodeJS.ProcessEnv) {
   const report = join(reports, `${project}.json`);
-  step(
+  return step(
     `${project} tests`,
     'npx',
     [
@@ -83,20 +88,24 @@ async function main(): Promise<void> {
   mkdirSync(reports, { recursive: true });
   const started = Date.now();
 
-  step('Type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-  step('Lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
-  step('Formatting', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
-  step('Electron shell bundle', 'npx', ['tsx', 'scripts/build-electron.ts']);
-  vitest('unit');
+  await step('Type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  await step('Lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
+  await step('Formatting', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']);
+  await step('Electron shell bundle', 'npx', ['tsx', 'scripts/build-electron.ts']);
+  await vitest('unit');
 
   let stack: LocalStack | null = null;
+  process.once('SIGINT', () => {
+    console.log('\n[test] Interrupted; stopping the test stack…');
+    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
   try {
     say('Starting the local test stack…');
     stack = await startLocalStack('test', (line) => console.log(`[test] ${line}`));
     const env = { ...process.env, ...stack.env };
-    vitest('integration', env);
+    await vitest('integration', env);
     const e2eReport = join(reports, 'e2e.json');
-    step(
+    await step(
       'End-to-end tests (Chromium)',
       'npx',
       ['playwright', 'test', '-c', 'tests/e2e/playwright.config.ts', '--reporter=list,json'],
