@@ -38,6 +38,7 @@ export function MicMeter() {
       data-level="0"
     >
       <div className="mic-meter-bar" ref={bar} />
+      <div className="mic-meter-peak" ref={peakMark} />
     </div>
   );
 }
