@@ -73,9 +73,13 @@ async function coldStart(brokers: string) {
   return samples;
 }
 
-const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--config', 'renderer/vite.config.ts'], {
-  stdio: 'inherit',
-});
+const build = spawnSync(
+  'npx',
+  ['vite', 'build', '--logLevel', 'warn', '--config', 'renderer/vite.config.ts'],
+  {
+    stdio: 'inherit',
+  },
+);
 if (build.status !== 0) throw new Error('renderer build failed');
 const kafka = await startLocalKafka(defaultKafkaOptions('test'));
 const brokerTimes = await brokerStartMs();

@@ -85,7 +85,11 @@ const Currency = z.string().refine(isCurrencyCode, 'ISO 4217 currency code, e.g.
 
 const Qty = z.number().int().min(1).max(EVENT_LIMITS.maxQty);
 const AmountMinor = z.number().int().min(0).max(EVENT_LIMITS.maxAmountMinor);
-const Timestamp = z.number().int().min(EVENT_LIMITS.minTs).max(EVENT_LIMITS.maxTs - 1);
+const Timestamp = z
+  .number()
+  .int()
+  .min(EVENT_LIMITS.minTs)
+  .max(EVENT_LIMITS.maxTs - 1);
 // Untrusted text: kept verbatim (rendered as text, never as HTML).
 const Text = (max: number) => z.string().min(1).max(max);
 
@@ -152,10 +156,27 @@ export const Reaction = z.object({
   // Free-form (e.g. "heart", "fire") so new reactions need no schema change.
   reaction: Text(32),
 });
-export const CartItemAdded = z.object({ ...envelope('cart.item_added'), viewerId: Id, productId: Id, qty: Qty });
-export const CartItemRemoved = z.object({ ...envelope('cart.item_removed'), viewerId: Id, productId: Id, qty: Qty });
+export const CartItemAdded = z.object({
+  ...envelope('cart.item_added'),
+  viewerId: Id,
+  productId: Id,
+  qty: Qty,
+});
+export const CartItemRemoved = z.object({
+  ...envelope('cart.item_removed'),
+  viewerId: Id,
+  productId: Id,
+  qty: Qty,
+});
 
-export const PAYMENT_METHODS = ['card', 'bnpl', 'wallet', 'bank_transfer', 'cash_on_delivery', 'gift_card'] as const;
+export const PAYMENT_METHODS = [
+  'card',
+  'bnpl',
+  'wallet',
+  'bank_transfer',
+  'cash_on_delivery',
+  'gift_card',
+] as const;
 export const PaymentMethod = z.enum(PAYMENT_METHODS);
 export const Payment = z.object({
   method: PaymentMethod,
@@ -223,20 +244,27 @@ export const ProductSoldOut = z.object({ ...envelope('product.sold_out'), produc
 export const Marker = z.object({ ...envelope('marker'), label: Text(EVENT_LIMITS.labelLength) });
 
 export const MODERATION_ACTIONS = ['message_hidden', 'user_muted', 'user_banned'] as const;
-export const ModerationDecision = z.object({
-  ...envelope('moderation.decision'),
-  action: z.enum(MODERATION_ACTIONS),
-  targetViewerId: Id,
-  /** Event id of the chat message concerned (required for message_hidden). */
-  messageEventId: Id.optional(),
-  /** Mute length; absent means until the show ends. */
-  durationMs: z.number().int().min(1).max(7 * 24 * 3600_000).optional(),
-  decidedBy: z.object({ kind: z.enum(['moderator', 'host', 'automod']), id: Id }),
-  reason: Text(EVENT_LIMITS.labelLength).optional(),
-}).refine((e) => e.action !== 'message_hidden' || e.messageEventId !== undefined, {
-  message: 'hiding a message names the message',
-  path: ['messageEventId'],
-});
+export const ModerationDecision = z
+  .object({
+    ...envelope('moderation.decision'),
+    action: z.enum(MODERATION_ACTIONS),
+    targetViewerId: Id,
+    /** Event id of the chat message concerned (required for message_hidden). */
+    messageEventId: Id.optional(),
+    /** Mute length; absent means until the show ends. */
+    durationMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600_000)
+      .optional(),
+    decidedBy: z.object({ kind: z.enum(['moderator', 'host', 'automod']), id: Id }),
+    reason: Text(EVENT_LIMITS.labelLength).optional(),
+  })
+  .refine((e) => e.action !== 'message_hidden' || e.messageEventId !== undefined, {
+    message: 'hiding a message names the message',
+    path: ['messageEventId'],
+  });
 
 export const SHOW_EVENT_SCHEMAS = {
   'viewer.joined': ViewerJoined,
@@ -286,4 +314,5 @@ export const isShopperEvent = (e: ShowEvent): e is ShopperEvent =>
   (SHOPPER_EVENT_TYPES as readonly string[]).includes(e.type);
 
 /** The topic an event belongs on. */
-export const topicForEvent = (e: ShowEvent): string => (isShopperEvent(e) ? SHOW_TOPICS.shopper : SHOW_TOPICS.studio);
+export const topicForEvent = (e: ShowEvent): string =>
+  isShopperEvent(e) ? SHOW_TOPICS.shopper : SHOW_TOPICS.studio;

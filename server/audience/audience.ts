@@ -62,7 +62,10 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
     logLevel: logLevel.NOTHING,
   });
   await ensureTopics(kafka);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: true });
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: true,
+  });
   await producer.connect();
   const consumer = options.followPins === false ? null : await followPins(kafka, runId, generator);
 
@@ -144,8 +147,11 @@ async function ensureTopics(kafka: Kafka): Promise<void> {
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const missing = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio, SHOW_TOPICS.deadLetter].filter((t) => !existing.has(t));
-    if (missing.length) await admin.createTopics({ waitForLeaders: true, topics: showTopicDefinitions(missing) });
+    const missing = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio, SHOW_TOPICS.deadLetter].filter(
+      (t) => !existing.has(t),
+    );
+    if (missing.length)
+      await admin.createTopics({ waitForLeaders: true, topics: showTopicDefinitions(missing) });
   } finally {
     await admin.disconnect();
   }
@@ -169,7 +175,8 @@ async function followPins(kafka: Kafka, runId: string, generator: AudienceGenera
       if (!parsed.success) return;
       const e = parsed.data;
       if (e.type === 'product.pinned') generator.setPinned(e.productId);
-      else if (e.type === 'product.unpinned' && generator.pinnedProductId === e.productId) generator.setPinned(null);
+      else if (e.type === 'product.unpinned' && generator.pinnedProductId === e.productId)
+        generator.setPinned(null);
       else if (e.type === 'show.ended') generator.setPinned(null);
     },
   });

@@ -159,7 +159,12 @@ export class AudienceGenerator {
   }
 
   private base(ts: number) {
-    return { id: `${this.runId}-${(this.eventCounter++).toString(36)}`, v: 1 as const, showId: this.showId, ts };
+    return {
+      id: `${this.runId}-${(this.eventCounter++).toString(36)}`,
+      v: 1 as const,
+      showId: this.showId,
+      ts,
+    };
   }
 
   private pickIndex(length: number): number {
@@ -202,7 +207,13 @@ export class AudienceGenerator {
     const pool = r < 0.06 ? SPAM : r < 0.09 ? ABUSE : r < 0.095 ? HOSTILE : CHAT;
     let text = pool[this.pickIndex(pool.length)]!;
     if (pool === CHAT && this.pinned && this.random() < 0.3) text = `${text} (${this.pinned.id})`;
-    return { ...this.base(ts), type: 'chat.message', viewerId, displayName: this.displayName(viewerId), text };
+    return {
+      ...this.base(ts),
+      type: 'chat.message',
+      viewerId,
+      displayName: this.displayName(viewerId),
+      text,
+    };
   }
 
   private react(ts: number): ShopperEvent {
@@ -268,7 +279,16 @@ export class AudienceGenerator {
     const orderId = `${this.runId}-o-${(this.orderCounter++).toString(36)}`;
     this.recentOrders.push({ orderId, viewerId, totalMinor, currency });
     if (this.recentOrders.length > 500) this.recentOrders.shift();
-    return { ...this.base(ts), type: 'order.placed', viewerId, orderId, lines, totalMinor, currency, payment: this.payment() };
+    return {
+      ...this.base(ts),
+      type: 'order.placed',
+      viewerId,
+      orderId,
+      lines,
+      totalMinor,
+      currency,
+      payment: this.payment(),
+    };
   }
 
   /** Roughly US live-commerce mixes: card first, BNPL about a fifth of orders. */
@@ -288,7 +308,13 @@ export class AudienceGenerator {
 
   private cancel(ts: number): ShopperEvent {
     const o = this.takeRecentOrder();
-    return { ...this.base(ts), type: 'order.cancelled', viewerId: o.viewerId, orderId: o.orderId, reason: 'changed mind' };
+    return {
+      ...this.base(ts),
+      type: 'order.cancelled',
+      viewerId: o.viewerId,
+      orderId: o.orderId,
+      reason: 'changed mind',
+    };
   }
 
   private refund(ts: number): ShopperEvent {

@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     audience: values.audience ? Number(values.audience) : undefined,
   });
 
-  const host = values.host ? await playHost(brokers, showId, catalog, Number(values['pin-every']) * 1000) : null;
+  const host = values.host
+    ? await playHost(brokers, showId, catalog, Number(values['pin-every']) * 1000)
+    : null;
   const timer = setInterval(() => console.log(JSON.stringify(run.stats())), 1000);
   let stopping = false;
   const stop = async () => {
@@ -88,9 +90,14 @@ async function playHost(brokers: string[], showId: string, catalog: AudienceProd
       messages: [{ key: showId, value: JSON.stringify(full), timestamp: String(ts) }],
     });
   };
-  await send({ type: 'show.started', currency: catalog[0]!.currency, title: `Simulated show ${showId}` } as never);
+  await send({
+    type: 'show.started',
+    currency: catalog[0]!.currency,
+    title: `Simulated show ${showId}`,
+  } as never);
   let i = 0;
-  const pinNext = () => send({ type: 'product.pinned', productId: catalog[i++ % catalog.length]!.id } as never);
+  const pinNext = () =>
+    send({ type: 'product.pinned', productId: catalog[i++ % catalog.length]!.id } as never);
   await pinNext();
   const timer = setInterval(() => void pinNext(), pinEveryMs);
   return {

@@ -13,7 +13,8 @@ import { startAudience } from '../../server/audience/audience';
 import { kafkaDataDir, killLocalKafka, startLocalKafka, stopLocalKafka } from '../../scripts/kafka';
 
 const brokers = process.env.SHOPCAST_KAFKA_BROKERS!.split(',');
-const kafkaAt = (b: string[]) => new Kafka({ clientId: 'show-pipeline-test', brokers: b, logLevel: logLevel.NOTHING });
+const kafkaAt = (b: string[]) =>
+  new Kafka({ clientId: 'show-pipeline-test', brokers: b, logLevel: logLevel.NOTHING });
 const kafka = kafkaAt(brokers);
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
 const running: ShowPipeline[] = [];
@@ -47,14 +48,30 @@ async function send(messages: { topic: string; message: Message }[]): Promise<vo
 function scriptedShow(showId: string, t0: number): ShowEvent[] {
   let n = 0;
   const base = (s: number) => ({ id: `${showId}-${n++}`, v: 1 as const, showId, ts: t0 + s * 1000 });
-  const order = (s: number, orderId: string, viewerId: string, qtyP1: number, qtyP2: number, bnpl: boolean) => {
+  const order = (
+    s: number,
+    orderId: string,
+    viewerId: string,
+    qtyP1: number,
+    qtyP2: number,
+    bnpl: boolean,
+  ) => {
     const lines = [
       ...(qtyP1 ? [{ productId: 'p1', qty: qtyP1, unitPriceMinor: 1000 }] : []),
       ...(qtyP2 ? [{ productId: 'p2', qty: qtyP2, unitPriceMinor: 500 }] : []),
     ];
     const totalMinor = qtyP1 * 1000 + qtyP2 * 500;
     const payment = bnpl ? { method: 'bnpl' as const, provider: 'klarna' } : { method: 'card' as const };
-    return { ...base(s), type: 'order.placed' as const, viewerId, orderId, lines, totalMinor, currency: 'USD', payment };
+    return {
+      ...base(s),
+      type: 'order.placed' as const,
+      viewerId,
+      orderId,
+      lines,
+      totalMinor,
+      currency: 'USD',
+      payment,
+    };
   };
   const o1 = order(12, 'o1', 'v1', 2, 1, false);
   const events: ShowEvent[] = [
@@ -74,7 +91,14 @@ function scriptedShow(showId: string, t0: number): ShowEvent[] {
     { ...base(30), type: 'product.unpinned', productId: 'p2' },
     order(40, 'o4', 'v1', 1, 0, false),
     { ...base(41), type: 'viewer.left', viewerId: 'v2' },
-    { ...base(50), type: 'order.refunded', viewerId: 'v1', orderId: 'o1', amountMinor: 1000, currency: 'USD' },
+    {
+      ...base(50),
+      type: 'order.refunded',
+      viewerId: 'v1',
+      orderId: 'o1',
+      amountMinor: 1000,
+      currency: 'USD',
+    },
     { ...base(51), type: 'order.cancelled', viewerId: 'v1', orderId: 'o4' },
   ];
   return events;
@@ -99,7 +123,11 @@ function invalidMessages(showId: string, t0: number): { reason: string; message:
   ];
 }
 
-async function deadLetters(showId: string, from: number, expected: number): Promise<{ reason: string; offset: string }[]> {
+async function deadLetters(
+  showId: string,
+  from: number,
+  expected: number,
+): Promise<{ reason: string; offset: string }[]> {
   const admin = kafka.admin();
   await admin.connect();
   const starts = await admin.fetchTopicOffsetsByTimestamp(SHOW_TOPICS.deadLetter, from);
@@ -117,7 +145,8 @@ async function deadLetters(showId: string, from: number, expected: number): Prom
       });
     },
   });
-  for (const { partition, offset } of starts) consumer.seek({ topic: SHOW_TOPICS.deadLetter, partition, offset });
+  for (const { partition, offset } of starts)
+    consumer.seek({ topic: SHOW_TOPICS.deadLetter, partition, offset });
   await until('dead letters', () => found.length >= expected);
   await consumer.disconnect();
   return found;
@@ -180,7 +209,14 @@ describe('ShowPipeline on the real broker', () => {
     const letters = await deadLetters(showId, t0, bad.length);
     expect(letters.map((l) => l.reason).sort()).toEqual(bad.map((b) => b.reason).sort());
     const status = pipeline.status();
-    for (const reason of ['bad-json', 'unknown-type', 'future-version', 'schema', 'oversized', 'key-mismatch'] as const) {
+    for (const reason of [
+      'bad-json',
+      'unknown-type',
+      'future-version',
+      'schema',
+      'oversized',
+      'key-mismatch',
+    ] as const) {
       expect(status.invalid[reason]).toBeGreaterThanOrEqual(1);
     }
   });
@@ -191,12 +227,18 @@ describe('ShowPipeline on the real broker', () => {
     const t0 = Date.now() - 60_000;
     const events = scriptedShow(showId, t0);
     const half = 9;
-    const sendAll = (list: ShowEvent[]) => send(list.map((e) => ({ topic: topicForEvent(e), message: message(e) })));
+    const sendAll = (list: ShowEvent[]) =>
+      send(list.map((e) => ({ topic: topicForEvent(e), message: message(e) })));
     await sendAll(events.slice(0, half));
 
     const first = startPipeline(showId, t0);
     await first.started;
-    await until('first half', () => first.pipeline.snapshot(showId)?.events.accepted === expectedSnapshot(events.slice(0, half)).events.accepted);
+    await until(
+      'first half',
+      () =>
+        first.pipeline.snapshot(showId)?.events.accepted ===
+        expectedSnapshot(events.slice(0, half)).events.accepted,
+    );
     expect(first.pipeline.snapshot(showId)).toEqual(expectedSnapshot(events.slice(0, half)));
     await first.pipeline.stop();
 
@@ -226,12 +268,22 @@ describe('ShowPipeline on the real broker', () => {
     running.pop(); // stopped below, before its broker goes away
     try {
       await started;
-      const audience = await startAudience({ brokers: local.brokers, showId, rate: 500, seed: 11, runId: 'outage' });
+      const audience = await startAudience({
+        brokers: local.brokers,
+        showId,
+        rate: 500,
+        seed: 11,
+        runId: 'outage',
+      });
       await until('traffic', () => (pipeline.snapshot(showId)?.events.accepted ?? 0) > 500);
       killLocalKafka(name); // SIGKILL: no clean shutdown
       await new Promise((r) => setTimeout(r, 3000));
       await startLocalKafka({ name, port, controllerPort: port + 1, partitions: 3 });
-      await until('traffic after the outage', () => audience.stats().sent > audience.stats().generated - 100, 60_000);
+      await until(
+        'traffic after the outage',
+        () => audience.stats().sent > audience.stats().generated - 100,
+        60_000,
+      );
       await new Promise((r) => setTimeout(r, 2000));
       await audience.stop();
       const { generated } = audience.stats();

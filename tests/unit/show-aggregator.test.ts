@@ -54,7 +54,14 @@ function script(): ShowEvent[] {
     ev({ type: 'marker', ts: at(35), label: 'giveaway' }),
     orderEvent(40, 'o4', 'v1', [p1(1)], 'wallet', 'apple_pay'),
     ev({ type: 'viewer.left', ts: at(41), viewerId: 'v2' }),
-    ev({ type: 'order.refunded', ts: at(50), viewerId: 'v1', orderId: 'o1', amountMinor: 1000, currency: 'USD' }),
+    ev({
+      type: 'order.refunded',
+      ts: at(50),
+      viewerId: 'v1',
+      orderId: 'o1',
+      amountMinor: 1000,
+      currency: 'USD',
+    }),
     ev({ type: 'order.cancelled', ts: at(51), viewerId: 'v1', orderId: 'o4' }),
     ev({ type: 'order.cancelled', ts: at(51), viewerId: 'v1', orderId: 'o4' }), // second cancel: no effect
     orderEvent(52, 'o5', 'v5', [p1(1)], 'card', undefined, 'EUR'),
@@ -155,7 +162,12 @@ describe('ShowAggregator', () => {
     const snap = agg.snapshot();
     expect(snap.status).toBe('pending');
     expect(snap.pinnedProductId).toBe('p2');
-    expect(snap.pins[0]).toMatchObject({ unpinnedAt: null, productOrders: 1, productUnits: 2, productRevenueMinor: 1000 });
+    expect(snap.pins[0]).toMatchObject({
+      unpinnedAt: null,
+      productOrders: 1,
+      productUnits: 2,
+      productRevenueMinor: 1000,
+    });
     expect(snap.pins[0]).toMatchObject({ windowOrders: 1, windowRevenueMinor: 2000 });
   });
 
@@ -163,9 +175,20 @@ describe('ShowAggregator', () => {
     n = 0;
     const agg = new ShowAggregator('show-1');
     agg.apply(orderEvent(1, 'a', 'v1', [p1(1)], 'card'));
-    expect(agg.apply({ ...orderEvent(2, 'b', 'v1', [p1(1)], 'card'), showId: 'show-2' } as ShowEvent)).toBe('other-show');
+    expect(agg.apply({ ...orderEvent(2, 'b', 'v1', [p1(1)], 'card'), showId: 'show-2' } as ShowEvent)).toBe(
+      'other-show',
+    );
     for (const s of [3, 4]) {
-      agg.apply(ev({ type: 'order.refunded', ts: at(s), viewerId: 'v1', orderId: 'a', amountMinor: 800, currency: 'USD' }));
+      agg.apply(
+        ev({
+          type: 'order.refunded',
+          ts: at(s),
+          viewerId: 'v1',
+          orderId: 'a',
+          amountMinor: 800,
+          currency: 'USD',
+        }),
+      );
     }
     const snap = agg.snapshot();
     expect(snap.orders.refunds).toEqual({ count: 2, amountMinor: 1000 });
@@ -175,7 +198,8 @@ describe('ShowAggregator', () => {
   it('remembers event ids for the dedupe window, with bounded memory', () => {
     n = 0;
     const agg = new ShowAggregator('show-1', { dedupeWindowMs: 60_000, dedupeMaxIds: 1_000_000 });
-    const chat = (s: number, id: string) => ev({ type: 'chat.message', ts: at(s), viewerId: 'v', text: 'x' }, id);
+    const chat = (s: number, id: string) =>
+      ev({ type: 'chat.message', ts: at(s), viewerId: 'v', text: 'x' }, id);
     agg.apply(chat(0, 'a'));
     expect(agg.apply(chat(59, 'a'))).toBe('duplicate');
     agg.apply(chat(61, 'b')); // starts a new generation: 'a' is still in the previous one

@@ -17,7 +17,10 @@ describe('docs/events.md examples', () => {
     const event = JSON.parse(example) as ShowEvent;
     it(`${event.type} (${event.id}) is valid`, () => {
       expect(ShowEvent.parse(event)).toEqual(event);
-      expect(parseShowEvent(Buffer.from(example), DEFAULT_PARSE_LIMITS, event.showId)).toEqual({ ok: true, event });
+      expect(parseShowEvent(Buffer.from(example), DEFAULT_PARSE_LIMITS, event.showId)).toEqual({
+        ok: true,
+        event,
+      });
     });
   }
 });

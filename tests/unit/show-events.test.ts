@@ -26,7 +26,14 @@ const valid: Record<string, object> = {
   'cart.item_removed': { ...base, type: 'cart.item_removed', viewerId: 'v1', productId: 'p1', qty: 1 },
   'order.placed': order,
   'order.cancelled': { ...base, type: 'order.cancelled', viewerId: 'v1', orderId: 'o1' },
-  'order.refunded': { ...base, type: 'order.refunded', viewerId: 'v1', orderId: 'o1', amountMinor: 100, currency: 'USD' },
+  'order.refunded': {
+    ...base,
+    type: 'order.refunded',
+    viewerId: 'v1',
+    orderId: 'o1',
+    amountMinor: 100,
+    currency: 'USD',
+  },
   'show.started': { ...base, type: 'show.started', currency: 'EUR', title: 'Spring drop' },
   'show.ended': { ...base, type: 'show.ended' },
   'product.pinned': { ...base, type: 'product.pinned', productId: 'p1' },
@@ -94,30 +101,80 @@ const hostile: [string, Buffer | null, string | null | undefined, string][] = [
   ['missing showId', json({ ...chat, showId: undefined }), 'show-1', 'schema'],
   ['timestamp as ISO string', json({ ...chat, ts: '2025-06-01T18:00:00Z' }), 'show-1', 'schema'],
   ['timestamp in seconds', json({ ...chat, ts: Math.floor(TS / 1000) }), 'show-1', 'schema'],
-  ['timestamp overflow to Infinity', raw(JSON.stringify(chat).replace(String(TS), '1e999')), 'show-1', 'schema'],
+  [
+    'timestamp overflow to Infinity',
+    raw(JSON.stringify(chat).replace(String(TS), '1e999')),
+    'show-1',
+    'schema',
+  ],
   ['fractional timestamp', json({ ...chat, ts: TS + 0.5 }), 'show-1', 'schema'],
   ['negative timestamp', json({ ...chat, ts: -1 }), 'show-1', 'schema'],
-  ['__proto__ key at top level', raw(JSON.stringify(chat).replace('{', '{"__proto__":{"admin":true},')), 'show-1', 'schema'],
-  ['escaped __proto__ key', raw(JSON.stringify(chat).replace('{', '{"\\u005f_proto__":{"admin":true},')), 'show-1', 'schema'],
-  ['constructor key', raw(JSON.stringify(chat).replace('{', '{"constructor":{"prototype":{}},')), 'show-1', 'schema'],
-  ['__proto__ inside payment', raw(JSON.stringify(order).replace('"method"', '"__proto__":{"x":1},"method"')), 'show-1', 'schema'],
-  ['prototype inside an order line', raw(JSON.stringify(order).replace('"qty"', '"prototype":1,"qty"')), 'show-1', 'schema'],
-  ['deeply nested unknown field', json({ ...chat, extra: JSON.parse('['.repeat(20) + ']'.repeat(20)) }), 'show-1', 'schema'],
+  [
+    '__proto__ key at top level',
+    raw(JSON.stringify(chat).replace('{', '{"__proto__":{"admin":true},')),
+    'show-1',
+    'schema',
+  ],
+  [
+    'escaped __proto__ key',
+    raw(JSON.stringify(chat).replace('{', '{"\\u005f_proto__":{"admin":true},')),
+    'show-1',
+    'schema',
+  ],
+  [
+    'constructor key',
+    raw(JSON.stringify(chat).replace('{', '{"constructor":{"prototype":{}},')),
+    'show-1',
+    'schema',
+  ],
+  [
+    '__proto__ inside payment',
+    raw(JSON.stringify(order).replace('"method"', '"__proto__":{"x":1},"method"')),
+    'show-1',
+    'schema',
+  ],
+  [
+    'prototype inside an order line',
+    raw(JSON.stringify(order).replace('"qty"', '"prototype":1,"qty"')),
+    'show-1',
+    'schema',
+  ],
+  [
+    'deeply nested unknown field',
+    json({ ...chat, extra: JSON.parse('['.repeat(20) + ']'.repeat(20)) }),
+    'show-1',
+    'schema',
+  ],
   ['empty chat text', json({ ...chat, text: '' }), 'show-1', 'schema'],
   ['chat text too long', json({ ...chat, text: 'a'.repeat(2001) }), 'show-1', 'schema'],
   ['chat text as object', json({ ...chat, text: { html: '<b>' } }), 'show-1', 'schema'],
-  ['negative quantity', json({ ...order, lines: [{ productId: 'p1', qty: -2, unitPriceMinor: 100 }] }), 'show-1', 'schema'],
+  [
+    'negative quantity',
+    json({ ...order, lines: [{ productId: 'p1', qty: -2, unitPriceMinor: 100 }] }),
+    'show-1',
+    'schema',
+  ],
   ['zero quantity', json({ ...valid['cart.item_added'], qty: 0 }), 'show-1', 'schema'],
   ['fractional quantity', json({ ...valid['cart.item_added'], qty: 1.5 }), 'show-1', 'schema'],
   ['huge quantity', json({ ...valid['cart.item_added'], qty: 1e9 }), 'show-1', 'schema'],
-  ['negative price', json({ ...order, lines: [{ productId: 'p1', qty: 1, unitPriceMinor: -1 }] }), 'show-1', 'schema'],
+  [
+    'negative price',
+    json({ ...order, lines: [{ productId: 'p1', qty: 1, unitPriceMinor: -1 }] }),
+    'show-1',
+    'schema',
+  ],
   ['price as decimal string', json({ ...order, totalMinor: '39.98' }), 'show-1', 'schema'],
   ['fractional minor amount', json({ ...order, totalMinor: 39.98 }), 'show-1', 'schema'],
   ['amount beyond exact doubles', json({ ...order, totalMinor: 2 ** 60 }), 'show-1', 'schema'],
   ['lowercase currency', json({ ...order, currency: 'usd' }), 'show-1', 'schema'],
   ['currency symbol', json({ ...order, currency: '$' }), 'show-1', 'schema'],
   ['made-up currency', json({ ...order, currency: 'ZZQ' }), 'show-1', 'schema'],
-  ['refund with wrong currency code', json({ ...valid['order.refunded'], currency: 'US$' }), 'show-1', 'schema'],
+  [
+    'refund with wrong currency code',
+    json({ ...valid['order.refunded'], currency: 'US$' }),
+    'show-1',
+    'schema',
+  ],
   ['zero refund', json({ ...valid['order.refunded'], amountMinor: 0 }), 'show-1', 'schema'],
   ['order without lines', json({ ...order, lines: [] }), 'show-1', 'schema'],
   ['order with 101 lines', json({ ...order, lines: Array(101).fill(order.lines[0]) }), 'show-1', 'schema'],
@@ -125,10 +182,30 @@ const hostile: [string, Buffer | null, string | null | undefined, string][] = [
   ['unknown payment method', json({ ...order, payment: { method: 'crypto' } }), 'show-1', 'schema'],
   ['BNPL without provider', json({ ...order, payment: { method: 'bnpl' } }), 'show-1', 'schema'],
   ['payment as string', json({ ...order, payment: 'card' }), 'show-1', 'schema'],
-  ['show.started without currency', json({ ...valid['show.started'], currency: undefined }), 'show-1', 'schema'],
-  ['hide without message id', json({ ...valid['moderation.decision'], messageEventId: undefined }), 'show-1', 'schema'],
-  ['unknown moderation action', json({ ...valid['moderation.decision'], action: 'user_deleted' }), 'show-1', 'schema'],
-  ['moderation without decider', json({ ...valid['moderation.decision'], decidedBy: undefined }), 'show-1', 'schema'],
+  [
+    'show.started without currency',
+    json({ ...valid['show.started'], currency: undefined }),
+    'show-1',
+    'schema',
+  ],
+  [
+    'hide without message id',
+    json({ ...valid['moderation.decision'], messageEventId: undefined }),
+    'show-1',
+    'schema',
+  ],
+  [
+    'unknown moderation action',
+    json({ ...valid['moderation.decision'], action: 'user_deleted' }),
+    'show-1',
+    'schema',
+  ],
+  [
+    'moderation without decider',
+    json({ ...valid['moderation.decision'], decidedBy: undefined }),
+    'show-1',
+    'schema',
+  ],
   ['marker label too long', json({ ...valid.marker, label: 'm'.repeat(201) }), 'show-1', 'schema'],
   ['key differs from showId', json(chat), 'show-2', 'key-mismatch'],
   ['message without key', json(chat), null, 'key-mismatch'],
@@ -180,7 +257,10 @@ describe('fast validator agrees with the zod schemas', () => {
     }
   }
   for (const value of odd) {
-    cases.push({ ...order, payment: { method: value } }, { ...order, payment: { method: 'card', provider: value } });
+    cases.push(
+      { ...order, payment: { method: value } },
+      { ...order, payment: { method: 'card', provider: value } },
+    );
     cases.push({ ...order, lines: [{ productId: 'p', qty: value, unitPriceMinor: 1 }] });
     cases.push({ ...order, lines: [{ productId: value, qty: 1, unitPriceMinor: value }] });
     cases.push({ ...valid['moderation.decision'], decidedBy: { kind: value, id: 'm' } });
@@ -194,7 +274,10 @@ describe('fast validator agrees with the zod schemas', () => {
     for (const c of cases) {
       const fast = validateShowEvent(c);
       const zod = ShowEvent.safeParse(c);
-      if ((fast === null) !== !zod.success || (zod.success && !isDeepStrictEqual(plain(fast), plain(zod.data)))) {
+      if (
+        (fast === null) !== !zod.success ||
+        (zod.success && !isDeepStrictEqual(plain(fast), plain(zod.data)))
+      ) {
         disagreements++;
         expect.soft({ input: c, fast, zod: zod.success ? zod.data : zod.error.issues[0] }).toBeUndefined();
       }
