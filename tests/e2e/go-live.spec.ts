@@ -3,8 +3,13 @@
 // come back by themselves after the SFU is killed and restarted, a buy click becomes
 // an order.placed event on Kafka, and ending the show reaches the viewer.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Page } from '@playwright/test';
+import { loadConfig } from '../../main/services/config';
+import { startBrowserMode } from '../../main/web/browser-mode';
 import { SHOW_TOPICS, type ShowEvent } from '../../protocol/events';
 import { defaultSfuOptions, killLocalSfu, startLocalSfu } from '../../scripts/sfu';
 import { expect, test } from './fixtures';
@@ -90,6 +95,36 @@ test('a viewer watches the show, through an SFU restart, until it ends', async (
   await expect(viewer.getByTestId('viewer-status')).toHaveAttribute('data-state', 'ended');
   await expect(viewer.getByTestId('viewer-status')).toContainText('ended');
   await shopper.close();
+});
+
+test('the preflight says what stops the show from going live', async ({ page, stack }) => {
+  // A studio whose SFU is not running: going live must refuse and say why.
+  const studio = await startBrowserMode(
+    loadConfig({
+      ...process.env,
+      ...stack.env,
+      SHOPCAST_SFU_URL: 'ws://127.0.0.1:24499/signaling',
+      SHOPCAST_DATA_DIR: mkdtempSync(join(tmpdir(), 'shopcast-e2e-')),
+    }),
+  );
+  try {
+    await page.goto(studio.web.url);
+    await expect(page.getByTestId('status-sfu')).toHaveAttribute('data-state', 'disconnected');
+    await expect(page.getByTestId('camera-select')).not.toHaveValue('');
+    await page.getByTestId('go-live-button').click();
+    await expect(page.getByTestId('live-badge')).toHaveAttribute('data-phase', 'failed');
+    await expect(page.getByTestId('live-reason')).toContainText('SFU reachable');
+    await expect(page.getByTestId('preflight').locator('li[data-ok="false"]')).toContainText([
+      /SFU reachable: .*refused/,
+    ]);
+    await expect(
+      page.getByTestId('preflight').locator('li[data-ok="true"]', { hasText: 'Camera' }),
+    ).toHaveCount(1);
+  } finally {
+    // The studio's web server waits for its open connections, so leave the page first.
+    await page.close();
+    await studio.stop();
+  }
 });
 
 test('a reloaded studio picks the live show up again by itself', async ({ page, studio, browser }) => {
