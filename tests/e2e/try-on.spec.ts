@@ -143,7 +143,7 @@ test.describe('with Chromium’s default fake camera (no face)', () => {
     });
     // Let the tracker look at a few seconds of frames.
     await expect
-      .poll(() => page.evaluate(() => window.__shopcastTryOn?.trackedFrames ?? 0), { timeout: 20_000 })
+      .poll(() => page.evaluate(() => window.__shopcastTryOn?.trackedFrames ?? 0), { timeout: 40_000 })
       .toBeGreaterThan(10);
     await page.waitForTimeout(2000);
     const m = await magenta(page);

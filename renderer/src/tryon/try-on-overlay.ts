@@ -77,6 +77,8 @@ export class TryOnOverlay implements ProgramOverlay {
   private glFailed = false;
   /** The wearable layer is rendered at this fraction of the program size. */
   private renderScale = 1;
+  /** The last rendered wearable layer, copied out of WebGL. */
+  private readonly layer = document.createElement('canvas');
   private readonly wear = new TryOnScene();
   private readonly card = { scene: new THREE.Scene(), camera: new THREE.PerspectiveCamera(30, 1, 0.1, 20) };
   private tracker: Promise<FaceTracker> | null = null;
@@ -208,10 +210,19 @@ export class TryOnOverlay implements ProgramOverlay {
       this.wear.setSize(width, height);
       this.wear.update(face, { ...camera.rect, mirrored: camera.mirrored });
       gl.render(this.wear.scene, this.wear.camera);
+      // One copy out of WebGL per render; the frames in between reuse it (reading a
+      // WebGL canvas back is the expensive part on a software renderer).
+      if (this.layer.width !== gl.domElement.width || this.layer.height !== gl.domElement.height) {
+        this.layer.width = gl.domElement.width;
+        this.layer.height = gl.domElement.height;
+      }
+      const layer = this.layer.getContext('2d')!;
+      layer.clearRect(0, 0, this.layer.width, this.layer.height);
+      layer.drawImage(gl.domElement, 0, 0);
       this.renderedFace = fresh;
       this.renderedRect = rectKey;
     }
-    ctx.drawImage(gl.domElement, 0, 0, width, height);
+    ctx.drawImage(this.layer, 0, 0, width, height);
     if (this.debug && this.debug.visibleAt === null) this.debug.visibleAt = now;
   }
 
@@ -282,7 +293,7 @@ export class TryOnOverlay implements ProgramOverlay {
         canvas: document.createElement('canvas'),
         alpha: true,
         antialias: !software,
-        // The compositor may draw the layer again on frames where nothing moved.
+        // Each render is copied out at once (see drawWearable), except the card's.
         preserveDrawingBuffer: true,
       });
       this.gl.setPixelRatio(1);
