@@ -50,12 +50,19 @@ export function TryOnControls() {
   const product = useStudioStore((state) => state.products.find((p) => p.id === state.pinnedProductId));
   const tryOn = useStudioStore((state) => state.tryOn);
   const hasOwnModel = useStudioStore((state) => !!product && state.customModels.includes(product.id));
+  const cameraOn = useStudioStore((state) => state.cameraOn);
   if (!product) return null;
   return (
     <div className="try-on-controls" aria-label="Try-on">
-      <p className="muted" data-testid="try-on-status" data-state={tryOn.state}>
-        {STATUS_TEXT[tryOn.state] ?? ''}
-      </p>
+      {product.tryOn !== 'none' && !cameraOn ? (
+        <p className="error" role="alert">
+          Try-on needs the camera: turn it on to wear {product.name} in the stream.
+        </p>
+      ) : (
+        <p className="muted" data-testid="try-on-status" data-state={tryOn.state}>
+          {STATUS_TEXT[tryOn.state] ?? ''}
+        </p>
+      )}
       {product.tryOn !== 'none' && <FitSliders key={product.id} product={product} />}
       <label className="model-upload">
         {hasOwnModel ? 'Replace 3D model (.glb)' : 'Use my own 3D model (.glb)'}
