@@ -122,7 +122,14 @@ async function main(): Promise<void> {
   log('starting Kafka and the SFU…');
   const kafka = await startLocalKafka(kafkaOptions);
   process.env.SHOPCAST_KAFKA_BROKERS = kafka.brokers.join(',');
-  const sfu = await startLocalSfu(sfuOptions);
+  // Stop only what this run started, also when a later step fails.
+  const stopKafka = async () => {
+    if (kafka.startedHere) await stopLocalKafka('bench');
+  };
+  const sfu = await startLocalSfu(sfuOptions).catch(async (error: unknown) => {
+    await stopKafka();
+    throw error;
+  });
   const studio = await startBrowserMode(
     loadConfig({
       ...process.env,
@@ -217,7 +224,7 @@ async function main(): Promise<void> {
     await viewerBrowser.close();
     await studio.stop();
     await stopLocalSfu('bench-go-live');
-    if (kafka.startedHere) await stopLocalKafka('bench');
+    await stopKafka();
   }
 }
 
