@@ -70,6 +70,22 @@ interface PartitionProgress {
 const STATUS_INTERVAL_MS = 1000;
 const WATERMARK_REFRESH_MS = 5000;
 
+/**
+ * Retries a metadata lookup while partition leaders are still being elected — right after
+ * the topics were created or the broker came back — instead of failing the whole start.
+ */
+async function whileLeadersSettle<T>(lookup: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await lookup();
+    } catch (error) {
+      const retriable = (error as { retriable?: boolean }).retriable === true;
+      if (!retriable || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1000)));
+    }
+  }
+}
+
 export class ShowPipeline {
   readonly groupId: string;
   private readonly opts: ShowPipelineOptions;
@@ -118,8 +134,8 @@ export class ShowPipeline {
       if (this.opts.topics !== false) await ensureShowTopics(admin, this.opts.topics);
       const from = (this.opts.replayFromMs ?? Date.now() - this.opts.lookbackMs) - this.opts.clockSlackMs;
       for (const topic of SHOW_EVENT_TOPICS) {
-        const starts = await admin.fetchTopicOffsetsByTimestamp(topic, from);
-        const highs = await admin.fetchTopicOffsets(topic);
+        const starts = await whileLeadersSettle(() => admin.fetchTopicOffsetsByTimestamp(topic, from));
+        const highs = await whileLeadersSettle(() => admin.fetchTopicOffsets(topic));
         for (const { partition, offset } of starts) {
           const high = Number(highs.find((h) => h.partition === partition)?.high ?? offset);
           this.progress.set(`${topic}:${partition}`, { next: Number(offset), high, endAtStart: high });
