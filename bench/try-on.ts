@@ -35,7 +35,13 @@ type Debug = NonNullable<Window['__shopcastTryOn']>;
 const debug = (page: Page) =>
   page.evaluate(() => {
     const d = window.__shopcastTryOn!;
-    return { ...d, inferenceMs: [...d.inferenceMs], drawMs: [...d.drawMs], now: performance.now() };
+    return {
+      ...d,
+      inferenceMs: [...d.inferenceMs],
+      drawMs: [...d.drawMs],
+      renderMs: [...d.renderMs],
+      now: performance.now(),
+    };
   });
 
 /** Composed frames per second and tracked frames per second over `seconds`. */
@@ -52,6 +58,7 @@ async function measure(page: Page, label: string) {
     facesFound: after.facesSeen - before.facesSeen,
     inferenceMs: summary(fresh(after.inferenceMs, before.inferenceMs)),
     overlayDrawMs: summary(fresh(after.drawMs, before.drawMs)),
+    layerRenderMs: summary(fresh(after.renderMs, before.renderMs)),
   };
 }
 

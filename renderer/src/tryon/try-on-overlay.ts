@@ -38,6 +38,8 @@ export interface TryOnDebug {
   /** Recent samples for benchmarks: worker inference time per tracked frame, overlay time per composed frame. */
   inferenceMs: number[];
   drawMs: number[];
+  /** Time of each render of the wearable layer (pose, WebGL render, copy out). */
+  renderMs: number[];
   /** Composed frames the overlay was asked to draw (one per program frame with a camera). */
   draws: number;
   /** Benchmarks set this to track without drawing the 3D layer (what does the layer cost?). */
@@ -84,8 +86,10 @@ export class TryOnOverlay implements ProgramOverlay {
   private tracker: Promise<FaceTracker> | null = null;
   private following: { video: HTMLVideoElement; stop: () => void } | null = null;
   private latest: (TrackedFace & { at: number }) | null = null;
-  private renderedFace: TrackedFace | null = null;
-  private renderedRect = '';
+  private renderedFace: (TrackedFace & { at: number }) | null = null;
+  private renderedView = '';
+  /** Where the camera was last composed, so a tracking result can be rendered at once. */
+  private view: { width: number; height: number; rect: Rect; mirrored: boolean } | null = null;
   private status: TryOnStatus = { state: 'off', message: null };
   private readonly debug: TryOnDebug | null;
 
@@ -192,38 +196,45 @@ export class TryOnOverlay implements ProgramOverlay {
     camera: { video: HTMLVideoElement; rect: Rect; mirrored: boolean },
   ): void {
     this.follow(camera.video);
-    const gl = this.gl!;
+    const { width, height } = ctx.canvas;
+    this.view = { width, height, rect: camera.rect, mirrored: camera.mirrored };
     const now = performance.now();
     const fresh = this.latest && now - this.latest.at < FACE_STALE_MS ? this.latest : null;
     const face = fresh?.face ?? null;
     this.setStatus(face ? { state: 'tracking', message: null } : { state: 'no-face', message: null });
     if (this.debug)
       this.debug.lastDraw = { drawn: !!face, rect: camera.rect, ...(face ? faceOnCanvas(face, camera) : {}) };
-    if (!face || this.debug?.skipLayer) return;
+    if (!fresh || !face || this.debug?.skipLayer) return;
 
-    const { width, height } = ctx.canvas;
-    const rectKey = `${width}x${height}:${camera.rect.x},${camera.rect.y},${camera.rect.width},${camera.rect.height},${camera.mirrored}`;
-    if (fresh !== this.renderedFace || rectKey !== this.renderedRect) {
-      if (gl.domElement.width !== Math.round(width * this.renderScale)) {
-        gl.setSize(Math.round(width * this.renderScale), Math.round(height * this.renderScale), false);
-      }
-      this.wear.setSize(width, height);
-      this.wear.update(face, { ...camera.rect, mirrored: camera.mirrored });
-      gl.render(this.wear.scene, this.wear.camera);
-      // One copy out of WebGL per render; the frames in between reuse it (reading a
-      // WebGL canvas back is the expensive part on a software renderer).
-      if (this.layer.width !== gl.domElement.width || this.layer.height !== gl.domElement.height) {
-        this.layer.width = gl.domElement.width;
-        this.layer.height = gl.domElement.height;
-      }
-      const layer = this.layer.getContext('2d')!;
-      layer.clearRect(0, 0, this.layer.width, this.layer.height);
-      layer.drawImage(gl.domElement, 0, 0);
-      this.renderedFace = fresh;
-      this.renderedRect = rectKey;
-    }
+    // Normally rendered as the result arrived (see follow); again only if the layout moved.
+    if (fresh !== this.renderedFace || viewKey(this.view) !== this.renderedView) this.renderLayer(fresh);
     ctx.drawImage(this.layer, 0, 0, width, height);
     if (this.debug && this.debug.visibleAt === null) this.debug.visibleAt = now;
+  }
+
+  /** Poses the wearable on the face and copies the render out of WebGL (once per render). */
+  private renderLayer(tracked: TrackedFace & { at: number }): void {
+    const gl = this.gl;
+    const view = this.view;
+    if (!gl || !view || !tracked.face) return;
+    const started = performance.now();
+    const { width, height } = view;
+    if (gl.domElement.width !== Math.round(width * this.renderScale)) {
+      gl.setSize(Math.round(width * this.renderScale), Math.round(height * this.renderScale), false);
+    }
+    this.wear.setSize(width, height);
+    this.wear.update(tracked.face, { ...view.rect, mirrored: view.mirrored });
+    gl.render(this.wear.scene, this.wear.camera);
+    if (this.layer.width !== gl.domElement.width || this.layer.height !== gl.domElement.height) {
+      this.layer.width = gl.domElement.width;
+      this.layer.height = gl.domElement.height;
+    }
+    const layer = this.layer.getContext('2d')!;
+    layer.clearRect(0, 0, this.layer.width, this.layer.height);
+    layer.drawImage(gl.domElement, 0, 0);
+    this.renderedFace = tracked;
+    this.renderedView = viewKey(view);
+    if (this.debug) pushSample(this.debug.renderMs, performance.now() - started);
   }
 
   private drawCard(ctx: CanvasRenderingContext2D, product: Product, model: THREE.Object3D): void {
@@ -328,6 +339,15 @@ export class TryOnOverlay implements ProgramOverlay {
         video,
         (tracked) => {
           this.latest = { ...tracked, at: performance.now() };
+          // Render now, before the next frame goes to the tracker: on a CPU renderer the
+          // render and the inference would otherwise compete for the same cores.
+          if (this.mode.kind === 'wearable' && this.mode.ready && !this.debug?.skipLayer) {
+            try {
+              this.renderLayer(this.latest);
+            } catch (error) {
+              this.fail('The try-on stopped', error);
+            }
+          }
           if (this.debug) {
             this.debug.trackedFrames++;
             if (tracked.face) this.debug.facesSeen++;
@@ -383,6 +403,7 @@ export class TryOnOverlay implements ProgramOverlay {
       lastInferenceMs: 0,
       inferenceMs: [],
       drawMs: [],
+      renderMs: [],
       draws: 0,
       face: null,
       lastDraw: { drawn: false, rect: null },
@@ -419,4 +440,9 @@ function faceOnCanvas(face: FaceLandmarks, camera: { rect: Rect; mirrored: boole
 function pushSample(samples: number[], value: number): void {
   samples.push(value);
   if (samples.length > 2000) samples.splice(0, 1000);
+}
+
+function viewKey(view: { width: number; height: number; rect: Rect; mirrored: boolean }): string {
+  const { rect } = view;
+  return `${view.width}x${view.height}:${rect.x},${rect.y},${rect.width},${rect.height},${view.mirrored}`;
 }
