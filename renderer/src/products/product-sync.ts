@@ -46,7 +46,6 @@ async function loadHostModel(productId: string): Promise<void> {
   const { contentBase64 } = await api().getProductModel({ productId });
   const bytes = Uint8Array.from(atob(contentBase64), (c) => c.charCodeAt(0));
   const version = (modelVersions.get(productId) ?? 0) + 1;
-  THREE.Cache.enabled = true;
   modelVersions.set(productId, version);
   THREE.Cache.add(`file:${modelUrl({ id: productId } as Product)}`, bytes.buffer);
 }
@@ -95,6 +94,9 @@ async function followPin(): Promise<void> {
 
 export function startProductSync(studio: StudioLink): () => void {
   link = studio;
+  // Models are small and few: keeping their bytes makes re-pins and fit changes instant,
+  // and it is where host models are placed (see loadHostModel).
+  THREE.Cache.enabled = true;
   overlay = new TryOnOverlay(modelUrl, (tryOn) => set({ tryOn }));
   program().setOverlay(overlay);
   const refresh = () => {
