@@ -1,6 +1,7 @@
 // AR try-on in the program, in real Chromium with software WebGL: pinned glasses sit on
 // the tracked face (found by colour: in test mode the model is painted flat magenta),
 // unpinning removes them, and a camera without a face shows nothing and logs no errors.
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { FIXTURE_PATH } from '../../scripts/make-face-fixture';
 import { expect, test } from './fixtures';
@@ -197,6 +198,39 @@ test('a hat is worn on the face, and a product that is not worn spins on a card'
   await page.keyboard.press('0');
   await expect(page.getByTestId('try-on-status')).toHaveCount(0);
   expect(logged.errors).toEqual([]);
+});
+
+test("the host's own GLB is checked, stored and worn", async ({ page, studio }) => {
+  await openStudioWithShow(page, studio);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('1');
+  await expect(page.getByTestId('try-on-status')).toHaveAttribute('data-state', 'tracking', {
+    timeout: 30_000,
+  });
+  const upload = page.locator('.model-upload input[type=file]');
+  await upload.setInputFiles({
+    name: 'notes.glb',
+    mimeType: 'model/gltf-binary',
+    buffer: Buffer.from('not a model, just text'),
+  });
+  await expect(page.getByRole('alert').filter({ hasText: 'not a GLB file' })).toBeVisible();
+
+  const before = await page.evaluate(() => window.__shopcastTryOn!.requestedAt!);
+  await upload.setInputFiles(join(process.cwd(), 'assets/models/sunglasses.glb'));
+  // The product is shown again, now with the host's model (fetched over the contract).
+  await expect
+    .poll(() =>
+      page.evaluate((t) => {
+        const d = window.__shopcastTryOn!;
+        return (d.requestedAt ?? 0) > t && (d.visibleAt ?? 0) > (d.requestedAt ?? 0);
+      }, before),
+    )
+    .toBe(true);
+  await expect(page.locator('.model-upload')).toContainText('Replace 3D model');
+  await expect(page.getByTestId('try-on-status')).toHaveAttribute('data-state', 'tracking');
+  await expect.poll(async () => (await magenta(page)).count).toBeGreaterThan(200);
+  await expect(page.getByTestId('try-on-error')).toHaveCount(0);
+  await page.keyboard.press('0');
 });
 
 test('an import lists its bad rows, and a broken model is reported while the program goes on', async ({
