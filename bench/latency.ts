@@ -108,11 +108,30 @@ async function main(): Promise<void> {
       for (const m of batch.messages) if (m.key?.toString() === showId) bare.push(now - Number(m.timestamp));
     },
   });
-  await sleep(5000); // group joins and the pipeline reaching live
-
-  log(`producing ${RATE} events/s for ${SECONDS} s…`);
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
+  // Measure the steady state, not start-up: wait until one probe event has gone all the way
+  // through the pipeline (its consumer group can take several seconds to join).
+  const probeTs = Date.now();
+  const probe: ShowEvent = {
+    id: 'probe',
+    type: 'reaction',
+    v: 1,
+    showId,
+    ts: probeTs,
+    viewerId: 'probe',
+    reaction: 'ok',
+  };
+  await producer.send({
+    topic: SHOW_TOPICS.shopper,
+    acks: 1,
+    messages: [{ key: showId, value: JSON.stringify(probe), timestamp: String(probeTs) }],
+  });
+  while (!node.some((stamp) => stamp.asOf >= probeTs)) {
+    if (Date.now() - probeTs > 60_000) throw new Error('the pipeline never delivered the probe event');
+    await sleep(50);
+  }
+  log(`pipeline live after ${Date.now() - probeTs} ms; producing ${RATE} events/s for ${SECONDS} s…`);
   const eventTs: number[] = [];
   const loadStart = Date.now();
   let n = 0;
