@@ -25,6 +25,7 @@ function softwareWebGl(): boolean {
 /** A face older than this is treated as gone, so the model never hangs in the air. */
 const FACE_STALE_MS = 500;
 const CARD_SIZE = 200;
+const CARD_RENDER_MS = 66;
 
 /** Where a product's model comes from: a URL the page may load. */
 export type ModelUrl = (product: Product) => string;
@@ -79,6 +80,7 @@ export class TryOnOverlay implements ProgramOverlay {
   private glFailed = false;
   /** The wearable layer is rendered at this fraction of the program size. */
   private renderScale = 1;
+  private cardRenderedAt = -Infinity;
   /** The last rendered wearable layer, copied out of WebGL. */
   private readonly layer = document.createElement('canvas');
   private readonly wear = new TryOnScene();
@@ -120,6 +122,7 @@ export class TryOnOverlay implements ProgramOverlay {
     this.disposeCard();
     this.latest = null;
     this.renderedFace = null;
+    this.cardRenderedAt = -Infinity;
 
     if (!product || (product.tryOn === 'none' && !product.model)) {
       this.stopFollowing();
@@ -212,6 +215,17 @@ export class TryOnOverlay implements ProgramOverlay {
     if (this.debug && this.debug.visibleAt === null) this.debug.visibleAt = now;
   }
 
+  /** Copies a WebGL render into the 2D layer canvas the program draws from. */
+  private copyToLayer(source: HTMLCanvasElement): void {
+    if (this.layer.width !== source.width || this.layer.height !== source.height) {
+      this.layer.width = source.width;
+      this.layer.height = source.height;
+    }
+    const layer = this.layer.getContext('2d')!;
+    layer.clearRect(0, 0, this.layer.width, this.layer.height);
+    layer.drawImage(source, 0, 0);
+  }
+
   /** Poses the wearable on the face and copies the render out of WebGL (once per render). */
   private renderLayer(tracked: TrackedFace & { at: number }): void {
     const gl = this.gl;
@@ -225,13 +239,7 @@ export class TryOnOverlay implements ProgramOverlay {
     this.wear.setSize(width, height);
     this.wear.update(tracked.face, { ...view.rect, mirrored: view.mirrored });
     gl.render(this.wear.scene, this.wear.camera);
-    if (this.layer.width !== gl.domElement.width || this.layer.height !== gl.domElement.height) {
-      this.layer.width = gl.domElement.width;
-      this.layer.height = gl.domElement.height;
-    }
-    const layer = this.layer.getContext('2d')!;
-    layer.clearRect(0, 0, this.layer.width, this.layer.height);
-    layer.drawImage(gl.domElement, 0, 0);
+    this.copyToLayer(gl.domElement);
     this.renderedFace = tracked;
     this.renderedView = viewKey(view);
     if (this.debug) pushSample(this.debug.renderMs, performance.now() - started);
@@ -239,9 +247,15 @@ export class TryOnOverlay implements ProgramOverlay {
 
   private drawCard(ctx: CanvasRenderingContext2D, product: Product, model: THREE.Object3D): void {
     const gl = this.gl!;
-    if (gl.domElement.width !== CARD_SIZE) gl.setSize(CARD_SIZE, CARD_SIZE, false);
-    model.rotation.y = (performance.now() / 1000) * 0.9;
-    gl.render(this.card.scene, this.card.camera);
+    const now = performance.now();
+    // A slow turn needs no more than 15 renders a second; frames in between reuse the last.
+    if (now - this.cardRenderedAt >= CARD_RENDER_MS) {
+      if (gl.domElement.width !== CARD_SIZE) gl.setSize(CARD_SIZE, CARD_SIZE, false);
+      model.rotation.y = (now / 1000) * 0.9;
+      gl.render(this.card.scene, this.card.camera);
+      this.copyToLayer(gl.domElement);
+      this.cardRenderedAt = now;
+    }
 
     const unit = ctx.canvas.height / 720;
     const size = CARD_SIZE * unit;
@@ -252,7 +266,7 @@ export class TryOnOverlay implements ProgramOverlay {
     ctx.beginPath();
     ctx.roundRect(x, y, size, size + 52 * unit, 12 * unit);
     ctx.fill();
-    ctx.drawImage(gl.domElement, x, y, size, size);
+    ctx.drawImage(this.layer, x, y, size, size);
     // Product names are untrusted: drawn as text only, clipped to the card.
     ctx.beginPath();
     ctx.rect(x, y, size, size + 52 * unit);
@@ -304,8 +318,8 @@ export class TryOnOverlay implements ProgramOverlay {
         canvas: document.createElement('canvas'),
         alpha: true,
         antialias: !software,
-        // Each render is copied out at once (see drawWearable), except the card's.
-        preserveDrawingBuffer: true,
+        // Each render is copied out at once (copyToLayer), so the buffer need not be kept.
+        preserveDrawingBuffer: false,
       });
       this.gl.setPixelRatio(1);
       this.gl.setClearColor(0x000000, 0);
