@@ -9,6 +9,7 @@ import { topicForEvent, type ShowEvent } from '../../protocol/events';
 import type { ShowMetricsSnapshot, ShowPipelineStatus } from '../../protocol/metrics';
 import type { ShowState } from '../../protocol/show';
 import { LiveMetrics } from '../../main/services/live-metrics';
+import { until } from '../support/until';
 
 const brokers = process.env.SHOPCAST_KAFKA_BROKERS!.split(',');
 const kafka = new Kafka({ clientId: 'live-metrics-test', brokers, logLevel: logLevel.NOTHING });
@@ -19,16 +20,6 @@ afterAll(async () => {
   for (const s of services) await s.stop();
   await producer.disconnect();
 });
-
-async function until<T>(what: string, f: () => T | undefined | null | false, timeoutMs = 45_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const connected: ServiceStatus = { state: 'connected', reason: null, target: brokers.join(','), since: 0 };
 

@@ -14,6 +14,7 @@ import { SfuMonitor } from '../../main/services/sfu-monitor';
 import { ShowSession } from '../../main/services/show-session';
 import { StudioEventPublisher } from '../../main/services/studio-events';
 import { SignalingClient, type SocketConstructor } from '../../protocol/signaling-client';
+import { until } from '../support/until';
 
 const Socket = WebSocket as unknown as SocketConstructor;
 const config = loadConfig({ ...process.env, SHOPCAST_CONFIG: '/nonexistent' });
@@ -22,14 +23,6 @@ const stoppers: Array<() => unknown> = [];
 afterAll(async () => {
   for (const stop of stoppers.reverse()) await stop();
 });
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function liveControl(sfuConfig: SfuConfig) {
   const kafkaGateway = new KafkaGateway(config.kafka, () => {});
@@ -57,7 +50,12 @@ async function liveControl(sfuConfig: SfuConfig) {
     kafkaStatus: () => kafkaGateway.status,
     sfuStatus: () => monitor.status,
   });
-  await until(() => kafkaGateway.status.state !== 'connecting' && monitor.status.state !== 'connecting');
+  await until(
+    'Kafka and SFU status',
+    () => kafkaGateway.status.state !== 'connecting' && monitor.status.state !== 'connecting',
+    10_000,
+    50,
+  );
   return { live, show };
 }
 

@@ -11,6 +11,7 @@ import { DEAD_LETTER_HEADERS, SHOW_TOPICS, topicForEvent, type ShowEvent } from 
 import type { ShowMetricsSnapshot } from '../../protocol/metrics';
 import { startAudience } from '../../server/audience/audience';
 import { kafkaDataDir, killLocalKafka, startLocalKafka, stopLocalKafka } from '../../scripts/kafka';
+import { until } from '../support/until';
 
 const brokers = process.env.SHOPCAST_KAFKA_BROKERS!.split(',');
 const kafkaAt = (b: string[]) =>
@@ -23,16 +24,6 @@ afterAll(async () => {
   for (const p of running) await p.stop();
   await producer.disconnect();
 });
-
-async function until<T>(what: string, f: () => T | undefined | null | false, timeoutMs = 45_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const message = (e: ShowEvent, key: string = e.showId): Message => ({
   key,
