@@ -4,26 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import { contentSecurityPolicy } from '../security/policy';
 import type { StudioHost } from '../services/studio-host';
 import { attachWsAdapter } from './ws-adapter';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.glb': 'model/gltf-binary',
-  '.wasm': 'application/wasm',
-  '.bin': 'application/octet-stream',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
+import { contentTypeFor } from '../../protocol/content-types';
 
 export interface WebServerOptions {
   host: StudioHost;
@@ -47,7 +32,7 @@ export function newToken(): string {
 
 function sendFile(res: ServerResponse, file: string, csp: string): void {
   res.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Type': contentTypeFor(file),
     'Content-Security-Policy': csp,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',

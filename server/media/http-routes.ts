@@ -2,7 +2,8 @@
 // shopper viewer page is served from here later, through `staticRoutes`).
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { join, resolve, sep } from 'node:path';
+import { contentTypeFor } from '../../protocol/content-types';
 
 export interface HttpRoutesOptions {
   health: () => { ok: boolean; workers: number; rooms: number };
@@ -12,19 +13,6 @@ export interface HttpRoutesOptions {
   /** Routes of other owners (the viewer page's shop), tried first; true when handled. */
   extraRoutes?: (req: IncomingMessage, res: ServerResponse, pathname: string, url: URL) => boolean;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.wasm': 'application/wasm',
-  '.map': 'application/json',
-};
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -57,7 +45,7 @@ function serveStatic(res: ServerResponse, method: string, root: string, relative
     const stats = statSync(path);
     if (!stats.isFile()) return sendJson(res, 404, { error: 'not found' });
     res.writeHead(200, {
-      'content-type': CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+      'content-type': contentTypeFor(path),
       'content-length': stats.size,
       'x-content-type-options': 'nosniff',
     });
