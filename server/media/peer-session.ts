@@ -76,8 +76,12 @@ export class PeerSession implements RoomMember {
     if (!this.ended) this.sendRaw(JSON.stringify(message));
   }
 
-  consumerCount(): number {
-    return this.consumers.size;
+  /** Consumers of tracks still in the room (mediasoup reports a closed producer's consumers a moment later). */
+  consumerCount(isLive: (producerId: string) => boolean = () => true): number {
+    let count = 0;
+    for (const consumer of this.consumers.values())
+      if (!consumer.closed && isLive(consumer.producerId)) count++;
+    return count;
   }
 
   /** The connection closed. */

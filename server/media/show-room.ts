@@ -14,7 +14,7 @@ import { notification } from '../../protocol/signaling';
 /** A signaling connection that joined the room. */
 export interface RoomMember {
   readonly role: Role;
-  consumerCount(): number;
+  consumerCount(isLive?: (producerId: string) => boolean): number;
   send(message: SignalingNotification): void;
   /** The room is gone (closed or its worker died): forget it and its media. */
   leftRoom(): void;
@@ -117,7 +117,8 @@ export class ShowRoom {
 
   stats() {
     let consumers = 0;
-    for (const member of this.members) consumers += member.consumerCount();
+    for (const member of this.members)
+      consumers += member.consumerCount((producerId) => this.tracks.has(producerId));
     return {
       showId: this.showId,
       producers: this.tracks.size,
