@@ -7,8 +7,35 @@ import {
   startScreenShare,
   stopScreenShare,
 } from '../media/studio-media';
+import type { DeviceOption } from '../media/capture';
 import { useStudioStore } from '../store';
 import { MicMeter } from './MicMeter';
+
+function DeviceSelect(props: {
+  label: string;
+  testId: string;
+  devices: DeviceOption[];
+  selected: string | null;
+  onSelect: (deviceId: string | null) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select
+        data-testid={props.testId}
+        value={props.selected ?? ''}
+        onChange={(event) => props.onSelect(event.target.value || null)}
+      >
+        {props.devices.length === 0 && <option value="">No {props.label.toLowerCase()} found</option>}
+        {props.devices.map((device) => (
+          <option key={device.deviceId} value={device.deviceId}>
+            {device.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 export function CaptureControls() {
   const cameras = useStudioStore((state) => state.cameras);
@@ -23,36 +50,20 @@ export function CaptureControls() {
 
   return (
     <section className="capture-controls" aria-label="Camera and microphone">
-      <label>
-        Camera
-        <select
-          data-testid="camera-select"
-          value={cameraId ?? ''}
-          onChange={(event) => void selectCamera(event.target.value || null)}
-        >
-          {cameras.length === 0 && <option value="">No camera found</option>}
-          {cameras.map((device) => (
-            <option key={device.deviceId} value={device.deviceId}>
-              {device.label}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Microphone
-        <select
-          data-testid="microphone-select"
-          value={microphoneId ?? ''}
-          onChange={(event) => void selectMicrophone(event.target.value || null)}
-        >
-          {microphones.length === 0 && <option value="">No microphone found</option>}
-          {microphones.map((device) => (
-            <option key={device.deviceId} value={device.deviceId}>
-              {device.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <DeviceSelect
+        label="Camera"
+        testId="camera-select"
+        devices={cameras}
+        selected={cameraId}
+        onSelect={(id) => void selectCamera(id)}
+      />
+      <DeviceSelect
+        label="Microphone"
+        testId="microphone-select"
+        devices={microphones}
+        selected={microphoneId}
+        onSelect={(id) => void selectMicrophone(id)}
+      />
       <div className="row">
         <MicMeter />
         <button
