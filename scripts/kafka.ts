@@ -11,7 +11,14 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { killService, portOpen, runningPid, spawnService, stopService } from './service-process';
+import {
+  killService,
+  portOpen,
+  runningPid,
+  runServiceCli,
+  spawnService,
+  stopService,
+} from './service-process';
 
 export const KAFKA_VERSION = '3.9.2';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -247,35 +254,16 @@ export function killLocalKafka(name: string): boolean {
 }
 
 async function cli(): Promise<void> {
-  const [command = 'status', ...rest] = process.argv.slice(2);
-  const flag = (name: string): string | undefined => {
-    const index = rest.indexOf(`--${name}`);
-    return index >= 0 ? rest[index + 1] : undefined;
-  };
-  const options = defaultKafkaOptions(flag('name') ?? 'dev');
-  const port = flag('port');
-  if (port) Object.assign(options, { port: Number(port), controllerPort: Number(port) + 1 });
-  const say = (line: string) => console.log(`[kafka] ${line}`);
-  try {
-    if (command === 'start') {
-      const started = Date.now();
+  await runServiceCli('kafka', {
+    async start(name, port, say) {
+      const options = defaultKafkaOptions(name);
+      if (port) Object.assign(options, { port, controllerPort: port + 1 });
       const kafka = await startLocalKafka(options, say);
-      say(
-        `${kafka.startedHere ? 'ready' : 'already running'} at ${kafka.brokers.join(',')} ` +
-          `(pid ${kafka.pid}, ${Date.now() - started} ms, data ${kafka.dataDir})`,
-      );
-    } else if (command === 'stop') {
-      say((await stopLocalKafka(options.name)) ? 'stopped' : 'not running');
-    } else if (command === 'status') {
-      const pid = runningPid(kafkaDataDir(options.name));
-      say(pid ? `running (pid ${pid}) on 127.0.0.1:${options.port}` : 'not running');
-    } else {
-      throw new Error(`Unknown command "${command}". Use start, stop or status.`);
-    }
-  } catch (error) {
-    console.error(`[kafka] ${(error as Error).message}`);
-    process.exit(1);
-  }
+      return { startedHere: kafka.startedHere, pid: kafka.pid, address: kafka.brokers.join(',') };
+    },
+    stop: stopLocalKafka,
+    dataDir: kafkaDataDir,
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void cli();

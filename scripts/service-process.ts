@@ -101,3 +101,53 @@ export function killService(dir: string): boolean {
   process.kill(pid, 'SIGKILL');
   return true;
 }
+
+/** What `start` reports about a service it found or started. */
+export interface ServiceStartReport {
+  startedHere: boolean;
+  pid: number;
+  /** Where it serves, e.g. "127.0.0.1:19092". */
+  address: string;
+}
+
+/**
+ * The shared `start | stop | status [--name N] [--port P]` command line of a local service.
+ * `port` is the explicit --port, if given.
+ */
+export async function runServiceCli(
+  label: string,
+  service: {
+    start(name: string, port: number | null, say: (line: string) => void): Promise<ServiceStartReport>;
+    stop(name: string): Promise<boolean>;
+    dataDir(name: string): string;
+  },
+): Promise<void> {
+  const [command = 'status', ...rest] = process.argv.slice(2);
+  const flag = (flagName: string) => {
+    const index = rest.indexOf(`--${flagName}`);
+    return index >= 0 ? rest[index + 1] : undefined;
+  };
+  const name = flag('name') ?? 'dev';
+  const port = flag('port') ? Number(flag('port')) : null;
+  const say = (line: string) => console.log(`[${label}] ${line}`);
+  try {
+    if (command === 'start') {
+      const started = Date.now();
+      const report = await service.start(name, port, say);
+      say(
+        `${report.startedHere ? 'ready' : 'already running'} at ${report.address} ` +
+          `(pid ${report.pid}, ${Date.now() - started} ms, data ${service.dataDir(name)})`,
+      );
+    } else if (command === 'stop') {
+      say((await service.stop(name)) ? 'stopped' : 'not running');
+    } else if (command === 'status') {
+      const pid = runningPid(service.dataDir(name));
+      say(pid ? `running (pid ${pid})` : 'not running');
+    } else {
+      throw new Error(`Unknown command "${command}". Use start, stop or status.`);
+    }
+  } catch (error) {
+    console.error(`[${label}] ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -8,7 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureMediasoupWorker } from './build-mediasoup-worker';
 import { defaultKafkaOptions, type Progress } from './kafka';
-import { killService, portOpen, runningPid, spawnService, stopService } from './service-process';
+import {
+  killService,
+  portOpen,
+  runningPid,
+  runServiceCli,
+  spawnService,
+  stopService,
+} from './service-process';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -133,26 +140,16 @@ export function killLocalSfu(name: string): boolean {
 }
 
 async function cli(): Promise<void> {
-  const [command = 'status', ...rest] = process.argv.slice(2);
-  const nameIndex = rest.indexOf('--name');
-  const options = defaultSfuOptions(nameIndex >= 0 ? (rest[nameIndex + 1] ?? 'dev') : 'dev');
-  const say = (line: string) => console.log(`[sfu] ${line}`);
-  try {
-    if (command === 'start') {
+  await runServiceCli('sfu', {
+    async start(name, port, say) {
+      const options = defaultSfuOptions(name);
+      if (port) options.port = port;
       const sfu = await startLocalSfu(options, say);
-      say(`${sfu.startedHere ? 'ready' : 'already running'} at ${sfu.url} (pid ${sfu.pid})`);
-    } else if (command === 'stop') {
-      say((await stopLocalSfu(options.name)) ? 'stopped' : 'not running');
-    } else if (command === 'status') {
-      const pid = runningPid(sfuDataDir(options.name));
-      say(pid ? `running (pid ${pid}) on 127.0.0.1:${options.port}` : 'not running');
-    } else {
-      throw new Error(`Unknown command "${command}". Use start, stop or status.`);
-    }
-  } catch (error) {
-    console.error(`[sfu] ${(error as Error).message}`);
-    process.exit(1);
-  }
+      return { startedHere: sfu.startedHere, pid: sfu.pid, address: sfu.url };
+    },
+    stop: stopLocalSfu,
+    dataDir: sfuDataDir,
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void cli();
