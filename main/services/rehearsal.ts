@@ -61,7 +61,7 @@ export class Rehearsal {
       mode: 'rehearsal',
       currency: this.opts.currency ?? 'USD',
     });
-    this.spawnShoppers(show.showId, request.rate, request.seed);
+    this.spawnShoppers(show.showId, show.currency, request.rate, request.seed);
     return show;
   }
 
@@ -90,7 +90,7 @@ export class Rehearsal {
     await this.stopShoppers();
   }
 
-  private spawnShoppers(showId: string, rate: number, seed: number): void {
+  private spawnShoppers(showId: string, currency: string, rate: number, seed: number): void {
     if (this.child) throw new StudioError('failed', 'Simulated shoppers are already running');
     const { command, args, cwd } = simulatorCommand([
       '--show',
@@ -99,6 +99,8 @@ export class Rehearsal {
       String(rate),
       '--seed',
       String(seed),
+      '--currency',
+      currency,
       '--brokers',
       this.opts.brokers.join(','),
     ]);

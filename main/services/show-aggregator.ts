@@ -16,6 +16,8 @@ export interface ShowAggregatorOptions {
   /** Distinct product ids tracked; more are summed under OTHER_PRODUCTS (hostile producers). */
   maxProducts: number;
   maxMarkers: number;
+  /** Money events kept until show.started confirms the currency (see confirmCurrency). */
+  maxProvisionalMoneyEvents: number;
 }
 
 export const DEFAULT_AGGREGATOR_OPTIONS: ShowAggregatorOptions = {
@@ -25,9 +27,12 @@ export const DEFAULT_AGGREGATOR_OPTIONS: ShowAggregatorOptions = {
   snapshotSeconds: 300,
   maxProducts: 5000,
   maxMarkers: 1000,
+  maxProvisionalMoneyEvents: 100_000,
 };
 
 export const OTHER_PRODUCTS = '(other products)';
+
+type MoneyEvent = ShowEventOf<'order.placed' | 'order.cancelled' | 'order.refunded'>;
 
 export type ApplyResult = 'applied' | 'duplicate' | 'other-show';
 
@@ -153,6 +158,12 @@ export class ShowAggregator {
   private clock = -Infinity;
   private clockSec = -Infinity;
   private currency: string | null = null;
+  /**
+   * Until show.started says the show's currency, an order can fix it only provisionally:
+   * the studio topic may be read after the shopper topic. The money events seen meanwhile
+   * are kept so the figures can be recomputed in the declared currency (null: no longer kept).
+   */
+  private provisionalMoney: MoneyEvent[] | null = [];
 
   private accepted = 0;
   private duplicates = 0;
@@ -248,22 +259,15 @@ export class ShowAggregator {
         this.cartRemoves++;
         return;
       case 'order.placed':
-        this.everSeen.add(e.viewerId);
-        this.placeOrder(e, slot);
-        return;
       case 'order.cancelled':
-        this.everSeen.add(e.viewerId);
-        this.cancelOrder(e.orderId);
-        return;
       case 'order.refunded':
         this.everSeen.add(e.viewerId);
-        this.refund(e);
+        this.applyMoney(e, slot);
         return;
       case 'show.started':
         this.status = this.status === 'ended' ? 'ended' : 'live';
         this.startedAt = e.ts;
-        // Orders may have been processed first (the studio topic can lag); they fixed the currency then.
-        this.currency ??= e.currency;
+        this.confirmCurrency(e.currency);
         return;
       case 'show.ended':
         this.status = 'ended';
@@ -295,6 +299,43 @@ export class ShowAggregator {
       this.products.set(id, p);
     }
     return p;
+  }
+
+  private applyMoney(e: MoneyEvent, slot: number): void {
+    if (this.provisionalMoney) {
+      if (this.provisionalMoney.length < this.opts.maxProvisionalMoneyEvents) this.provisionalMoney.push(e);
+      else this.provisionalMoney = null; // the first order's currency stands
+    }
+    if (e.type === 'order.placed') this.placeOrder(e, slot);
+    else if (e.type === 'order.cancelled') this.cancelOrder(e.orderId);
+    else this.refund(e);
+  }
+
+  /** The show's declared currency wins over one that orders processed earlier fixed. */
+  private confirmCurrency(currency: string): void {
+    const log = this.provisionalMoney;
+    if (!log) return;
+    this.provisionalMoney = null;
+    if (this.currency === null || this.currency === currency) {
+      this.currency = currency;
+      return;
+    }
+    this.currency = currency;
+    this.resetMoney();
+    for (const e of log) this.applyMoney(e, this.series.slot(Math.floor(e.ts / 1000), this.clockSec));
+  }
+
+  private resetMoney(): void {
+    this.orders.clear();
+    this.orderList.length = 0;
+    this.buyers.clear();
+    this.orderCount = this.units = this.grossMinor = this.bnplOrders = this.bnplMinor = 0;
+    this.otherCurrency = this.cancelledCount = this.cancelledMinor = this.refundCount = this.refundMinor = 0;
+    for (const p of this.products.values()) p.orders = p.units = p.revenueMinor = 0;
+    for (const w of this.pins)
+      w.productOrders = w.productUnits = w.productRevenueMinor = w.windowOrders = w.windowRevenueMinor = 0;
+    this.series.orders.fill(0);
+    this.series.revenue.fill(0);
   }
 
   private placeOrder(e: ShowEventOf<'order.placed'>, slot: number): void {

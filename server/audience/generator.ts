@@ -332,3 +332,14 @@ export class AudienceGenerator {
     };
   }
 }
+
+/** A show sells in one currency; shoppers of it buy what is priced in that currency. */
+export function productsInCurrency(
+  products: AudienceProduct[],
+  currency: string | undefined,
+): AudienceProduct[] {
+  if (!currency) return products;
+  const priced = products.filter((p) => p.currency === currency);
+  if (!priced.length) throw new Error(`no product in the catalog is priced in ${currency}`);
+  return priced;
+}

@@ -1,7 +1,8 @@
 // Audience simulator, command line:
 //   npx tsx server/audience/main.ts --show <id> [--rate 2000] [--seed 7] [--brokers 127.0.0.1:19092]
 //       [--catalog assets/catalog/demo-products.json] [--audience N] [--duration SECONDS]
-//       [--host] [--pin-every SECONDS]
+//       [--currency USD] [--host] [--pin-every SECONDS]
+// --currency: shoppers buy only the catalog's products priced in the show's currency.
 // --host also plays the studio (show.started, a pin rotation, show.ended) for demos without one.
 // Prints one JSON line of stats a second.
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { CatalogFile, Product } from '../../protocol/catalog';
 import { SHOW_TOPICS, type StudioEvent } from '../../protocol/events';
 import { startAudience } from './audience';
-import { DEFAULT_PRODUCTS, type AudienceProduct } from './generator';
+import { DEFAULT_PRODUCTS, productsInCurrency, type AudienceProduct } from './generator';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       brokers: { type: 'string', default: process.env.SHOPCAST_KAFKA_BROKERS ?? '127.0.0.1:19092' },
       catalog: { type: 'string' },
+      currency: { type: 'string' },
       audience: { type: 'string' },
       duration: { type: 'string' },
       host: { type: 'boolean', default: false },
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
   if (!values.show) throw new Error('--show <id> is required');
   const showId = values.show;
   const brokers = values.brokers.split(',');
-  const catalog = loadCatalog(values.catalog);
+  const catalog = productsInCurrency(loadCatalog(values.catalog), values.currency);
   const run = await startAudience({
     brokers,
     showId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AudienceGenerator, DEFAULT_PRODUCTS } from '../../server/audience/generator';
+import { AudienceGenerator, DEFAULT_PRODUCTS, productsInCurrency } from '../../server/audience/generator';
 import { ShowEvent, type ShopperEvent } from '../../protocol/events';
 import { ShowAggregator } from '../../main/services/show-aggregator';
 
@@ -59,5 +59,12 @@ describe('AudienceGenerator', () => {
     gen.generate(50_000, T0, T0 + 600_000);
     expect(gen.audience).toBeGreaterThan(120);
     expect(gen.audience).toBeLessThan(280);
+  });
+
+  it('lets shoppers buy only what is priced in the show currency', () => {
+    const mixed = [...DEFAULT_PRODUCTS, { id: 'kimono', priceMinor: 12000, currency: 'JPY' }];
+    expect(productsInCurrency(mixed, 'JPY').map((p) => p.id)).toEqual(['kimono']);
+    expect(productsInCurrency(mixed, undefined)).toEqual(mixed);
+    expect(() => productsInCurrency(mixed, 'GBP')).toThrow('no product in the catalog is priced in GBP');
   });
 });

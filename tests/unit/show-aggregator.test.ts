@@ -154,6 +154,30 @@ describe('ShowAggregator', () => {
     expect(run(shopperFirst)).toEqual(run(events));
   });
 
+  it('counts money in the currency show.started declares, even when a foreign order is read first', () => {
+    const events = script();
+    const foreign = events.find((e) => e.type === 'order.placed' && e.currency === 'EUR')!;
+    const shoppers = events.filter((e) => isShopperEvent(e) && e !== foreign);
+    const studio = events.filter((e) => !isShopperEvent(e));
+    const agg = new ShowAggregator('show-1');
+    for (const e of [foreign, ...shoppers]) agg.apply(e);
+    expect(agg.snapshot().currency).toBe('EUR'); // provisional, until show.started is read
+    expect(agg.snapshot().orders.count).toBe(1);
+    for (const e of studio) agg.apply(e);
+    expect(agg.snapshot()).toEqual(run(events));
+  });
+
+  it('keeps the first order currency when show.started never comes within the money budget', () => {
+    n = 0;
+    const agg = new ShowAggregator('show-1', { maxProvisionalMoneyEvents: 1 });
+    agg.apply(orderEvent(1, 'o1', 'v1', [p1(1)], 'card', undefined, 'EUR'));
+    agg.apply(orderEvent(2, 'o2', 'v2', [p1(1)], 'card'));
+    agg.apply(ev({ type: 'show.started', ts: at(0), currency: 'USD' }));
+    const { currency, orders } = agg.snapshot();
+    expect(currency).toBe('EUR');
+    expect([orders.count, orders.otherCurrency]).toEqual([1, 1]);
+  });
+
   it('starts a pin window at the pin and attributes orders of the pinned product', () => {
     n = 0;
     const agg = new ShowAggregator('show-1');
