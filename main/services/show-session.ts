@@ -7,6 +7,7 @@ import { ShowState, type ShowMode } from '../../protocol/show';
 import { StudioError } from '../../protocol/rpc';
 import type { ShowEvent } from '../../protocol/events';
 import type { StudioEventPublisher } from './studio-events';
+import { parseJsonOrNull } from './safe-json';
 
 type StudioEventBody = ShowEvent extends infer E
   ? E extends ShowEvent
@@ -29,8 +30,9 @@ export class ShowSession {
     private readonly onChange: (show: ShowState | null) => void,
   ) {
     if (stateFile && existsSync(stateFile)) {
-      const parsed = ShowState.safeParse(JSON.parse(readFileSync(stateFile, 'utf8')));
+      const parsed = ShowState.safeParse(parseJsonOrNull(readFileSync(stateFile, 'utf8')));
       if (parsed.success) this.state = parsed.data;
+      else console.warn(`Ignoring unreadable show state ${stateFile}`);
     }
   }
 

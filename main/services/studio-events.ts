@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import { SHOW_TOPICS, ShowEvent, SHOPPER_EVENT_TYPES } from '../../protocol/events';
 import { describeIssues } from '../../protocol/rpc';
+import { parseJsonOrNull } from './safe-json';
 
 const RETRY_MS = 1000;
 
@@ -25,11 +26,16 @@ export class StudioEventPublisher {
     private readonly onPending: (pending: number) => void = () => {},
   ) {
     if (outboxFile && existsSync(outboxFile)) {
+      let unreadable = 0;
       for (const line of readFileSync(outboxFile, 'utf8').split('\n')) {
         if (!line.trim()) continue;
-        const parsed = ShowEvent.safeParse(JSON.parse(line));
+        // A killed app can leave a half-written last line: skip it, keep the rest.
+        const parsed = ShowEvent.safeParse(parseJsonOrNull(line));
         if (parsed.success) this.outbox.push(parsed.data);
+        else unreadable++;
       }
+      if (unreadable)
+        console.warn(`Skipped ${unreadable} unreadable line(s) of the studio event outbox ${outboxFile}`);
     }
   }
 

@@ -1,6 +1,6 @@
 // The show session publishes studio events to the real broker; events queued while
 // the broker is down are delivered once it is back, and survive a restart of the studio.
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -95,6 +95,8 @@ describe('show session', () => {
       first.show.emit({ type: 'product.pinned', productId: 'sku-1' });
       expect(first.publisher.pending).toBe(1);
       await first.publisher.stop();
+      // Killed while appending: a half-written last line must not cost the events before it.
+      appendFileSync(join(dataDir, 'outbox.jsonl'), '{"id":"half-writ');
 
       // A new studio process over the same data folder picks up the show and its outbox.
       const second = session(dataDir);
