@@ -123,6 +123,15 @@ test.describe('with a face on the camera', () => {
       expect(Math.abs(fromEyeMid.dy)).toBeLessThan(0.185 * eyeSpan);
     }
 
+    // A bigger fit takes effect without reloading the model (no flicker while dragging).
+    const loadedAt = await page.evaluate(() => window.__shopcastTryOn?.requestedAt);
+    const before = (await magenta(page)).count;
+    await page.getByLabel('Size').fill('1.5');
+    await expect
+      .poll(async () => (await magenta(page)).count, { timeout: 10_000 })
+      .toBeGreaterThan(1.6 * before);
+    expect(await page.evaluate(() => window.__shopcastTryOn?.requestedAt)).toBe(loadedAt);
+
     await page.keyboard.press('0');
     await expect(first).not.toHaveClass(/pinned/);
     await expect.poll(async () => (await magenta(page)).count).toBeLessThan(20);

@@ -2,6 +2,7 @@
 // pin/unpin, sold out, import, try-on fit. Product names are untrusted: text only.
 import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { formatPrice, type Product, type TryOnKind } from '../../../protocol/catalog';
+import { isTypingTarget } from '../keyboard';
 import { useStudioStore } from '../store';
 import { ImportReportPanel } from './ImportReportPanel';
 import { importCatalog, markSoldOut, moveInQueue, pinProduct, unpinProduct } from './product-sync';
@@ -24,9 +25,7 @@ function usePinShortcuts(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.altKey || event.ctrlKey || event.metaKey || event.repeat) return;
-      const target = event.target;
-      if (target instanceof Element && target.closest('input, textarea, select, [contenteditable="true"]'))
-        return;
+      if (isTypingTarget(event.target)) return;
       if (!/^[0-9]$/.test(event.key)) return;
       event.preventDefault();
       if (event.key === '0') {

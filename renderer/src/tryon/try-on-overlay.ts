@@ -115,8 +115,19 @@ export class TryOnOverlay implements ProgramOverlay {
 
   /** Shows the pinned product (or nothing). Safe to call with the same product again. */
   async setProduct(product: Product | null): Promise<void> {
-    const current = this.mode.kind === 'none' ? null : this.mode.product;
-    if (current && product && current.id === product.id && sameFit(current, product)) return;
+    const mode = this.mode;
+    const sameModel =
+      mode.kind !== 'none' &&
+      product !== null &&
+      product.id === mode.product.id &&
+      product.model === mode.product.model;
+    if (sameModel && sameFit(mode.product, product)) return;
+    if (sameModel && (mode.kind === 'turntable' || mode.ready)) {
+      // Only the fit changed (the host is dragging a slider): no reload, no flicker.
+      this.wear.setAdjustment(product.id, product.tryOnAdjustment);
+      mode.product = product;
+      return;
+    }
     const ticket = ++this.ticket;
     if (this.debug) Object.assign(this.debug, { requestedAt: performance.now(), visibleAt: null });
     this.disposeCard();
@@ -432,9 +443,7 @@ export class TryOnOverlay implements ProgramOverlay {
 function sameFit(a: Product, b: Product): boolean {
   const x = a.tryOnAdjustment;
   const y = b.tryOnAdjustment;
-  return (
-    a.model === b.model && x?.scale === y?.scale && x?.offsetX === y?.offsetX && x?.offsetY === y?.offsetY
-  );
+  return x?.scale === y?.scale && x?.offsetX === y?.offsetX && x?.offsetY === y?.offsetY;
 }
 
 /** Tracked points on the program canvas (tests compare the drawn glasses with them). */

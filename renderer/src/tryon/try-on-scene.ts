@@ -87,6 +87,11 @@ export class TryOnScene {
     this.product = { id: product.id, kind: product.tryOn, adjustment: product.tryOnAdjustment, parts };
   }
 
+  /** A new fit for the loaded product takes effect on the next frame, without a reload. */
+  setAdjustment(productId: string, adjustment: Product['tryOnAdjustment']): void {
+    if (this.product?.id === productId) this.product.adjustment = adjustment;
+  }
+
   /** Id of the product currently loaded, if any. */
   get productId(): string | null {
     return this.product?.id ?? null;

@@ -8,6 +8,7 @@ import { ProgramPreview } from '../components/ProgramPreview';
 import { ProductRail } from '../products/ProductRail';
 import { setMuted, startDevices } from '../media/studio-media';
 import { useStudioStore } from '../store';
+import { isTypingTarget } from '../keyboard';
 
 let devicesStarted = false;
 
@@ -22,9 +23,7 @@ function useHostShortcuts(): void {
         else void publisher().goLive({ title: 'Live show', currency: 'EUR' });
         return;
       }
-      const target = event.target as HTMLElement | null;
-      if (event.altKey || event.ctrlKey || event.metaKey || target?.closest('input, textarea, select'))
-        return;
+      if (event.altKey || event.ctrlKey || event.metaKey || isTypingTarget(event.target)) return;
       if (event.key === 'm' || event.key === 'M') setMuted(!useStudioStore.getState().muted);
     };
     window.addEventListener('keydown', onKey);
