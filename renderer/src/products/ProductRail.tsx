@@ -5,7 +5,14 @@ import { formatPrice, type Product, type TryOnKind } from '../../../protocol/cat
 import { isTypingTarget } from '../keyboard';
 import { useStudioStore } from '../store';
 import { ImportReportPanel } from './ImportReportPanel';
-import { importCatalog, markSoldOut, moveInQueue, pinProduct, unpinProduct } from './product-sync';
+import {
+  importCatalog,
+  markSoldOut,
+  moveInQueue,
+  pinProduct,
+  removeFromQueue,
+  unpinProduct,
+} from './product-sync';
 import { TryOnControls } from './TryOnControls';
 
 const KIND_ICON: Record<TryOnKind, { icon: string; label: string }> = {
@@ -123,6 +130,14 @@ function ProductRow({ product, index, queued }: { product: Product; index: numbe
               onClick={() => void moveInQueue(product.id, index + 1)}
             >
               ↓
+            </button>
+            <button
+              type="button"
+              aria-label={`Remove ${product.name} from the queue`}
+              title="Remove from the queue"
+              onClick={() => void removeFromQueue(product.id)}
+            >
+              ✕
             </button>
           </>
         ) : (

@@ -153,6 +153,13 @@ export function moveInQueue(productId: string, toIndex: number): Promise<unknown
   return run(() => api().setQueue({ productIds: queue }).then(applyProducts));
 }
 
+/** Takes a product out of the show queue (it stays in the catalog). */
+export function removeFromQueue(productId: string): Promise<unknown> {
+  const queue = useStudioStore.getState().queue.filter((id) => id !== productId);
+  set({ queue });
+  return run(() => api().setQueue({ productIds: queue }).then(applyProducts));
+}
+
 export async function importCatalog(file: File): Promise<void> {
   if (file.size > MAX_CATALOG_IMPORT_CHARS) {
     set({

@@ -1,0 +1,74 @@
+// The host's product rail in real Chromium against the real services: the queue can be
+// reordered, trimmed and refilled, keys 1–9 follow it, search filters it, sold out sticks,
+// and the queue survives a reload.
+import type { Page } from '@playwright/test';
+import type { ProductsState } from '../../protocol/contract';
+import type { ShowState } from '../../protocol/show';
+import { expect, test } from './fixtures';
+
+const queueIds = (page: Page) =>
+  page
+    .getByRole('list', { name: 'Show queue' })
+    .getByTestId('product-row')
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-product-id')));
+
+test('the host reorders, removes and re-adds queue items, pins by key, searches and marks sold out', async ({
+  page,
+  studio,
+}) => {
+  const host = studio.services.host;
+  const saved = ((await host.call('listProducts', {})) as { ok: true; response: ProductsState }).response;
+  await host.call('endShow', {});
+  expect((await host.call('startShow', { title: 'Rail test', mode: 'rehearsal', currency: 'USD' })).ok).toBe(
+    true,
+  );
+  try {
+    await page.goto(studio.web.url);
+    const [first, second, third] = saved.queue;
+    await expect.poll(() => queueIds(page)).toEqual(saved.queue);
+    const row = (id: string) => page.locator(`[data-testid="product-row"][data-product-id="${id}"]`);
+
+    // Move the first product down: the second one is now first, and key 1 pins it.
+    await row(first!)
+      .getByRole('button', { name: / down$/ })
+      .click();
+    await expect.poll(() => queueIds(page)).toEqual([second, first, ...saved.queue.slice(2)]);
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('1');
+    await expect(row(second!)).toHaveClass(/pinned/);
+    const show = (await host.call('getShow', {})) as { ok: true; response: ShowState };
+    expect(show.response.pinnedProductId).toBe(second);
+
+    // Out of the queue and back in at the end; the services keep what the rail shows.
+    await row(third!)
+      .getByRole('button', { name: / from the queue$/ })
+      .click();
+    await expect(row(third!).getByRole('button', { name: 'Add to queue' })).toBeVisible();
+    await expect.poll(() => queueIds(page)).not.toContain(third);
+    const trimmed = ((await host.call('listProducts', {})) as { ok: true; response: ProductsState }).response;
+    expect(trimmed.queue).not.toContain(third);
+    await row(third!).getByRole('button', { name: 'Add to queue' }).click();
+    await expect.poll(() => queueIds(page)).toEqual([second, first, ...saved.queue.slice(3), third]);
+
+    // Search narrows the rail; clearing it brings everything back.
+    const search = page.getByRole('searchbox', { name: 'Search products' });
+    await search.fill('no product is called this');
+    await expect(page.getByText('No product matches')).toBeVisible();
+    await search.fill('');
+    await expect.poll(() => queueIds(page)).toHaveLength(saved.queue.length);
+
+    // Sold out: tagged, and the button cannot send it twice.
+    const soldOut = row(second!).getByRole('button', { name: / sold out$/ });
+    await soldOut.click();
+    await expect(row(second!).locator('.tag', { hasText: 'Sold out' })).toBeVisible();
+    await expect(row(second!)).toHaveClass(/sold-out/);
+    await expect(soldOut).toBeDisabled();
+
+    // The queue order is the services' state, so a reload shows it again.
+    await page.reload();
+    await expect.poll(() => queueIds(page)).toEqual([second, first, ...saved.queue.slice(3), third]);
+  } finally {
+    await host.call('setQueue', { productIds: saved.queue });
+    await host.call('endShow', {});
+  }
+});
