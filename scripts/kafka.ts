@@ -33,6 +33,8 @@ export interface LocalKafkaOptions {
   heap?: string;
   /** Partitions for auto-created topics. */
   partitions?: number;
+  /** Also listen for SASL/PLAIN clients on this port, with these users (name → password). */
+  sasl?: { port: number; users: Record<string, string> };
 }
 
 export interface LocalKafka {
@@ -120,14 +122,25 @@ export function ensureKafkaJars(progress: Progress = () => {}): string {
 }
 
 function serverProperties(options: LocalKafkaOptions, dataDir: string): string {
+  const sasl = options.sasl;
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${options.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}${sasl ? `,SASL_PLAINTEXT://127.0.0.1:${sasl.port}` : ''}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}${sasl ? `,SASL_PLAINTEXT://127.0.0.1:${sasl.port}` : ''}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_PLAINTEXT:SASL_PLAINTEXT' : ''}`,
+    ...(sasl
+      ? [
+          'sasl.enabled.mechanisms=PLAIN',
+          `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${Object.entries(
+            sasl.users,
+          )
+            .map(([user, password]) => `user_${user}="${password}"`)
+            .join(' ')};`,
+        ]
+      : []),
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${join(dataDir, 'data')}`,
     `num.partitions=${options.partitions ?? 3}`,

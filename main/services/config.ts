@@ -4,12 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-
-const SaslConfig = z.object({
-  mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-  username: z.string().min(1),
-  password: z.string().min(1),
-});
+import { SaslSettings, saslFromEnv, splitBrokers, sslFromEnv } from '../../protocol/kafka-connection';
 
 const ConfigFile = z
   .object({
@@ -17,7 +12,7 @@ const ConfigFile = z
       .object({
         brokers: z.array(z.string().min(1)).min(1).optional(),
         ssl: z.boolean().optional(),
-        sasl: SaslConfig.optional(),
+        sasl: SaslSettings.optional(),
         topicPartitions: z.number().int().min(1).max(1000).optional(),
         retentionHours: z.number().min(1).optional(),
       })
@@ -34,7 +29,7 @@ export interface KafkaConfig {
   brokers: string[];
   clientId: string;
   ssl: boolean;
-  sasl?: z.infer<typeof SaslConfig>;
+  sasl?: SaslSettings;
   topicPartitions: number;
   retentionHours: number;
 }
@@ -81,12 +76,6 @@ function readConfigFile(path: string): z.infer<typeof ConfigFile> {
   return parsed.data;
 }
 
-const splitList = (value: string) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return (
     env.SHOPCAST_DATA_DIR ?? join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'shopcast-studio')
@@ -95,29 +84,14 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StudioConfig {
   const file = readConfigFile(defaultConfigPath(env));
-  const saslMechanism = env.SHOPCAST_KAFKA_SASL_MECHANISM;
-  let sasl = file.kafka?.sasl;
-  if (saslMechanism) {
-    const parsed = SaslConfig.safeParse({
-      mechanism: saslMechanism,
-      username: env.SHOPCAST_KAFKA_SASL_USERNAME,
-      password: env.SHOPCAST_KAFKA_SASL_PASSWORD,
-    });
-    if (!parsed.success) {
-      const problems = parsed.error.issues
-        .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-        .join('; ');
-      throw new Error(`SHOPCAST_KAFKA_SASL_MECHANISM/_USERNAME/_PASSWORD are incomplete: ${problems}`);
-    }
-    sasl = parsed.data;
-  }
+  const sasl = saslFromEnv(env) ?? file.kafka?.sasl;
   return {
     kafka: {
       brokers: env.SHOPCAST_KAFKA_BROKERS
-        ? splitList(env.SHOPCAST_KAFKA_BROKERS)
+        ? splitBrokers(env.SHOPCAST_KAFKA_BROKERS)
         : (file.kafka?.brokers ?? DEFAULT_KAFKA_BROKERS),
       clientId: 'shopcast-studio',
-      ssl: env.SHOPCAST_KAFKA_SSL ? env.SHOPCAST_KAFKA_SSL === 'true' : (file.kafka?.ssl ?? false),
+      ssl: sslFromEnv(env) ?? file.kafka?.ssl ?? false,
       ...(sasl ? { sasl } : {}),
       topicPartitions: Number(env.SHOPCAST_TOPIC_PARTITIONS ?? file.kafka?.topicPartitions ?? 3),
       retentionHours: Number(env.SHOPCAST_TOPIC_RETENTION_HOURS ?? file.kafka?.retentionHours ?? 24 * 30),

@@ -55,7 +55,7 @@ export class KafkaGateway {
       clientId: config.clientId,
       brokers: config.brokers,
       ssl: config.ssl,
-      ...(config.sasl ? { sasl: config.sasl as never } : {}),
+      ...(config.sasl ? { sasl: config.sasl } : {}),
       logLevel: logLevel.NOTHING,
       connectionTimeout: 1500,
       requestTimeout: 3000,

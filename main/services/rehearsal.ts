@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RehearsalStatus } from '../../protocol/contract';
+import { kafkaConnectionEnv, type KafkaConnection } from '../../protocol/kafka-connection';
 import { StudioError } from '../../protocol/rpc';
 import type { ShowState } from '../../protocol/show';
 import type { ShowSession } from './show-session';
@@ -13,7 +14,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STOP_TIMEOUT_MS = 15_000;
 
 export interface RehearsalOptions {
-  brokers: string[];
+  /** The studio's own cluster settings; the simulator gets them in its environment. */
+  kafka: KafkaConnection;
   show: ShowSession;
   onStatus: (status: RehearsalStatus) => void;
   /** Rehearsal shows sell in this currency (the simulator's orders use the catalog's). */
@@ -25,11 +27,15 @@ export interface RehearsalOptions {
  * through tsx. A packaged app would ship it pre-bundled (esbuild → audience.cjs in the
  * app resources) and run it with ELECTRON_RUN_AS_NODE=1 and process.execPath.
  */
-export function simulatorCommand(args: string[]): { command: string; args: string[]; cwd: string } {
+export function simulatorCommand(
+  args: string[],
+  kafka: KafkaConnection,
+): { command: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv } {
   return {
     command: process.execPath,
     args: ['--import', 'tsx', resolve(repoRoot, 'server/audience/main.ts'), ...args],
     cwd: repoRoot,
+    env: { ...process.env, ...kafkaConnectionEnv(kafka) },
   };
 }
 
@@ -92,19 +98,11 @@ export class Rehearsal {
 
   private spawnShoppers(showId: string, currency: string, rate: number, seed: number): void {
     if (this.child) throw new StudioError('failed', 'Simulated shoppers are already running');
-    const { command, args, cwd } = simulatorCommand([
-      '--show',
-      showId,
-      '--rate',
-      String(rate),
-      '--seed',
-      String(seed),
-      '--currency',
-      currency,
-      '--brokers',
-      this.opts.brokers.join(','),
-    ]);
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const { command, args, cwd, env } = simulatorCommand(
+      ['--show', showId, '--rate', String(rate), '--seed', String(seed), '--currency', currency],
+      this.opts.kafka,
+    );
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.stopRequested = false;
     this.update({ ...idle(), state: 'running', showId, rate });

@@ -45,7 +45,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     onChat: (feed) => host.publish('chat', feed),
   });
   const rehearsal = new Rehearsal({
-    brokers: config.kafka.brokers,
+    kafka: config.kafka,
     show,
     onStatus: (status) => host.publish('rehearsal', status),
   });

@@ -3,11 +3,14 @@
 // "Rehearsal mode"; server/audience/main.ts is the command line.
 import { randomBytes } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs';
+import type { KafkaConnection } from '../../protocol/kafka-connection';
 import { SHOW_TOPICS, ShowEvent, showTopicDefinitions, type ShopperEvent } from '../../protocol/events';
 import { AudienceGenerator, type AudienceProduct } from './generator';
 
 export interface AudienceOptions {
   brokers: string[];
+  /** TLS and SASL of the cluster (brokers above win over connection.brokers). */
+  connection?: Omit<KafkaConnection, 'brokers'>;
   showId: string;
   /** Events per second. */
   rate: number;
@@ -58,6 +61,8 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
   const kafka = new Kafka({
     clientId: options.clientId ?? 'shopcast-audience',
     brokers: options.brokers,
+    ssl: options.connection?.ssl ?? false,
+    ...(options.connection?.sasl ? { sasl: options.connection.sasl } : {}),
     // Quiet: failed sends are retried and show up in stats().sendErrors.
     logLevel: logLevel.NOTHING,
   });

@@ -1,5 +1,6 @@
 // Audience simulator, command line:
 //   npx tsx server/audience/main.ts --show <id> [--rate 2000] [--seed 7] [--brokers 127.0.0.1:19092]
+// TLS and SASL come from the environment like the studio's (SHOPCAST_KAFKA_SSL, _SASL_*).
 //       [--catalog assets/catalog/demo-products.json] [--audience N] [--duration SECONDS]
 //       [--currency USD] [--host] [--pin-every SECONDS]
 // --currency: shoppers buy only the catalog's products priced in the show's currency.
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { CatalogFile, Product } from '../../protocol/catalog';
+import { kafkaConnectionFromEnv, splitBrokers, type KafkaConnection } from '../../protocol/kafka-connection';
 import { SHOW_TOPICS, type StudioEvent } from '../../protocol/events';
 import { startAudience } from './audience';
 import { DEFAULT_PRODUCTS, productsInCurrency, type AudienceProduct } from './generator';
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
       show: { type: 'string' },
       rate: { type: 'string', default: '200' },
       seed: { type: 'string', default: '1' },
-      brokers: { type: 'string', default: process.env.SHOPCAST_KAFKA_BROKERS ?? '127.0.0.1:19092' },
+      brokers: { type: 'string' },
       catalog: { type: 'string' },
       currency: { type: 'string' },
       audience: { type: 'string' },
@@ -48,10 +50,12 @@ async function main(): Promise<void> {
   });
   if (!values.show) throw new Error('--show <id> is required');
   const showId = values.show;
-  const brokers = values.brokers.split(',');
+  const connection = kafkaConnectionFromEnv(process.env, ['127.0.0.1:19092']);
+  const brokers = values.brokers ? splitBrokers(values.brokers) : connection.brokers;
   const catalog = productsInCurrency(loadCatalog(values.catalog), values.currency);
   const run = await startAudience({
     brokers,
+    connection,
     showId,
     rate: Number(values.rate),
     seed: Number(values.seed),
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
   });
 
   const host = values.host
-    ? await playHost(brokers, showId, catalog, Number(values['pin-every']) * 1000)
+    ? await playHost({ ...connection, brokers }, showId, catalog, Number(values['pin-every']) * 1000)
     : null;
   const timer = setInterval(() => console.log(JSON.stringify(run.stats())), 1000);
   let stopping = false;
@@ -78,8 +82,13 @@ async function main(): Promise<void> {
 }
 
 /** Stands in for the studio: starts the show, pins each product in turn, ends the show on stop. */
-async function playHost(brokers: string[], showId: string, catalog: AudienceProduct[], pinEveryMs: number) {
-  const kafka = new Kafka({ clientId: 'shopcast-audience-host', brokers, logLevel: logLevel.ERROR });
+async function playHost(
+  connection: KafkaConnection,
+  showId: string,
+  catalog: AudienceProduct[],
+  pinEveryMs: number,
+) {
+  const kafka = new Kafka({ clientId: 'shopcast-audience-host', ...connection, logLevel: logLevel.ERROR });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   let n = 0;
