@@ -87,7 +87,7 @@ export type MetricsState = z.infer<typeof MetricsState>;
 
 // Products and try-on (main/services/product-catalog.ts). The catalog is the demo
 // catalog plus the host's imports; the queue is the show's running order. Pins and
-// sold-out marks are studio events (product.pinned/unpinned/sold_out) and show up in
+// sold-out marks are studio events (product.pinned/unpinned/sold_out/back_in_stock) and show up in
 // ShowState. Sizes are capped below the browser-mode WebSocket frame limit (1 MiB).
 export const MAX_CATALOG_IMPORT_CHARS = 768 * 1024;
 export const MAX_PRODUCT_MODEL_BYTES = 512 * 1024;
@@ -170,6 +170,7 @@ export const studioOperations = {
   pinProduct: operation(z.object({ productId: ProductId }).strict(), ShowState),
   unpinProduct: operation(Empty, ShowState),
   markSoldOut: operation(z.object({ productId: ProductId }).strict(), ShowState),
+  markBackInStock: operation(z.object({ productId: ProductId }).strict(), ShowState),
   setTryOnAdjustment: operation(SetTryOnAdjustmentRequest, ProductsState),
   setProductModel: operation(SetProductModelRequest, ProductsState),
   getProductModel: operation(

@@ -109,6 +109,7 @@ export const EVENT_VERSIONS = {
   'product.pinned': 1,
   'product.unpinned': 1,
   'product.sold_out': 1,
+  'product.back_in_stock': 1,
   marker: 1,
   'moderation.decision': 1,
 } as const;
@@ -241,6 +242,7 @@ export const ProductPinned = z.object({
 });
 export const ProductUnpinned = z.object({ ...envelope('product.unpinned'), productId: Id });
 export const ProductSoldOut = z.object({ ...envelope('product.sold_out'), productId: Id });
+export const ProductBackInStock = z.object({ ...envelope('product.back_in_stock'), productId: Id });
 export const Marker = z.object({ ...envelope('marker'), label: Text(EVENT_LIMITS.labelLength) });
 
 export const MODERATION_ACTIONS = ['message_hidden', 'user_muted', 'user_banned'] as const;
@@ -281,6 +283,7 @@ export const SHOW_EVENT_SCHEMAS = {
   'product.pinned': ProductPinned,
   'product.unpinned': ProductUnpinned,
   'product.sold_out': ProductSoldOut,
+  'product.back_in_stock': ProductBackInStock,
   marker: Marker,
   'moderation.decision': ModerationDecision,
 } as const satisfies Record<ShowEventType, z.ZodType>;
@@ -300,6 +303,7 @@ export const ShowEvent = z.discriminatedUnion('type', [
   ProductPinned,
   ProductUnpinned,
   ProductSoldOut,
+  ProductBackInStock,
   Marker,
   ModerationDecision,
 ]);

@@ -191,6 +191,18 @@ export class ProductCatalog {
     return this.options.show.patch({ soldOutProductIds: [...show.soldOutProductIds, productId] });
   }
 
+  /** Undoes a sold-out mark (restocked, or marked by mistake). */
+  async markBackInStock(productId: string): Promise<ShowState> {
+    await this.ready;
+    this.requireProduct(productId);
+    const show = this.options.show.requireShow();
+    if (!show.soldOutProductIds.includes(productId)) return show;
+    this.options.show.emit({ type: 'product.back_in_stock', productId });
+    return this.options.show.patch({
+      soldOutProductIds: show.soldOutProductIds.filter((id) => id !== productId),
+    });
+  }
+
   private requireProduct(productId: string): Product {
     const product = this.products.find((p) => p.id === productId);
     if (!product) throw new StudioError('invalid-request', `No product "${productId}" in the catalog`);

@@ -283,6 +283,9 @@ export class ShowAggregator {
       case 'product.sold_out':
         this.product(e.productId).soldOut = true;
         return;
+      case 'product.back_in_stock':
+        this.product(e.productId).soldOut = false;
+        return;
       case 'marker':
         if (this.markers.length < this.opts.maxMarkers) this.markers.push({ ts: e.ts, label: e.label });
         return;

@@ -173,6 +173,7 @@ function validateBody(type: ShowEventType, o: Obj): Obj | null {
     case 'product.pinned':
     case 'product.unpinned':
     case 'product.sold_out':
+    case 'product.back_in_stock':
       return isId(o.productId) ? { productId: o.productId } : null;
     case 'marker':
       return isText(o.label, LABEL) ? { label: o.label } : null;

@@ -92,6 +92,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     pinProduct: ({ productId }) => products.pin(productId),
     unpinProduct: () => products.unpin(),
     markSoldOut: ({ productId }) => products.markSoldOut(productId),
+    markBackInStock: ({ productId }) => products.markBackInStock(productId),
     setTryOnAdjustment: ({ productId, ...adjustment }) => products.setAdjustment(productId, adjustment),
     setProductModel: ({ productId, fileName, contentBase64 }) =>
       products.setModel(productId, fileName, contentBase64),

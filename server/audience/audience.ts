@@ -182,6 +182,8 @@ async function followPins(kafka: Kafka, runId: string, generator: AudienceGenera
       if (e.type === 'product.pinned') generator.setPinned(e.productId);
       else if (e.type === 'product.unpinned' && generator.pinnedProductId === e.productId)
         generator.setPinned(null);
+      else if (e.type === 'product.sold_out') generator.setSoldOut(e.productId, true);
+      else if (e.type === 'product.back_in_stock') generator.setSoldOut(e.productId, false);
       else if (e.type === 'show.ended') generator.setPinned(null);
     },
   });

@@ -78,6 +78,7 @@ export class AudienceGenerator {
   readonly showId: string;
   private readonly random: () => number;
   private readonly products: AudienceProduct[];
+  private readonly soldOut = new Set<string>();
   private readonly runId: string;
   private targetAudience: number;
   private pinned: AudienceProduct | null = null;
@@ -104,6 +105,12 @@ export class AudienceGenerator {
   /** Follows the host: cart adds and orders lean toward the pinned product. */
   setPinned(productId: string | null): void {
     this.pinned = this.products.find((p) => p.id === productId) ?? null;
+  }
+
+  /** Sold-out products are not added to carts, and checkout drops them. */
+  setSoldOut(productId: string, soldOut: boolean): void {
+    if (soldOut) this.soldOut.add(productId);
+    else this.soldOut.delete(productId);
   }
 
   get pinnedProductId(): string | null {
@@ -226,8 +233,12 @@ export class AudienceGenerator {
   }
 
   private pickProduct(): AudienceProduct {
-    if (this.pinned && this.random() < 0.55) return this.pinned;
-    return this.products[this.pickIndex(this.products.length)]!;
+    if (this.pinned && !this.soldOut.has(this.pinned.id) && this.random() < 0.55) return this.pinned;
+    // A few tries for one in stock; when (nearly) everything is sold out, shoppers still browse.
+    let product = this.products[this.pickIndex(this.products.length)]!;
+    for (let i = 0; i < 8 && this.soldOut.has(product.id); i++)
+      product = this.products[this.pickIndex(this.products.length)]!;
+    return product;
   }
 
   private addToCart(ts: number): ShopperEvent {
@@ -268,11 +279,15 @@ export class AudienceGenerator {
     }
     const cart = this.carts.get(viewerId)!;
     const byId = new Map(this.products.map((p) => [p.id, p]));
-    const lines: OrderLine[] = [...cart].map(([productId, qty]) => ({
-      productId,
-      qty,
-      unitPriceMinor: byId.get(productId)!.priceMinor,
-    }));
+    const lines: OrderLine[] = [...cart]
+      .filter(([productId]) => !this.soldOut.has(productId))
+      .map(([productId, qty]) => ({ productId, qty, unitPriceMinor: byId.get(productId)!.priceMinor }));
+    // Everything in the cart sold out meanwhile: the shopper gives up on it.
+    if (lines.length === 0) {
+      const [productId, qty] = [...cart][0]!;
+      this.dropCart(viewerId);
+      return { ...this.base(ts), type: 'cart.item_removed', viewerId, productId, qty };
+    }
     const currency = byId.get(lines[0]!.productId)!.currency;
     const totalMinor = lines.reduce((sum, l) => sum + l.qty * l.unitPriceMinor, 0);
     this.dropCart(viewerId);

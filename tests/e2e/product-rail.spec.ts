@@ -1,5 +1,5 @@
 // The host's product rail in real Chromium against the real services: the queue can be
-// reordered, trimmed and refilled, keys 1–9 follow it, search filters it, sold out sticks,
+// reordered, trimmed and refilled, keys 1–9 follow it, search filters it, sold out can be undone,
 // and the queue survives a reload.
 import type { Page } from '@playwright/test';
 import type { ProductsState } from '../../protocol/contract';
@@ -57,12 +57,20 @@ test('the host reorders, removes and re-adds queue items, pins by key, searches 
     await search.fill('');
     await expect.poll(() => queueIds(page)).toHaveLength(saved.queue.length);
 
-    // Sold out: tagged, and the button cannot send it twice.
+    // Sold out: tagged, and the button turns into its undo.
     const soldOut = row(second!).getByRole('button', { name: / sold out$/ });
     await soldOut.click();
     await expect(row(second!).locator('.tag', { hasText: 'Sold out' })).toBeVisible();
     await expect(row(second!)).toHaveClass(/sold-out/);
-    await expect(soldOut).toBeDisabled();
+    await expect(soldOut).toHaveCount(0);
+    // …and can be undone: back in stock, the product can be sold out again.
+    await row(second!)
+      .getByRole('button', { name: / back in stock$/ })
+      .click();
+    await expect(row(second!)).not.toHaveClass(/sold-out/);
+    await expect(soldOut).toBeEnabled();
+    const restocked = (await host.call('getShow', {})) as { ok: true; response: ShowState };
+    expect(restocked.response.soldOutProductIds).toEqual([]);
 
     // The queue order is the services' state, so a reload shows it again.
     await page.reload();

@@ -1,6 +1,6 @@
 // Pinning through the studio contract reaches Kafka: a plain kafkajs consumer sees
-// product.pinned (with its display snapshot), product.sold_out and product.unpinned,
-// keyed by the show, with the right product and show id.
+// product.pinned (with its display snapshot), product.sold_out, product.back_in_stock and
+// product.unpinned, keyed by the show, with the right product and show id.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,8 @@ describe('pinning', () => {
       'sunglasses-midnight',
     );
     await call('markSoldOut', { productId: 'sunglasses-midnight' });
+    const restocked = await call<ShowState>('markBackInStock', { productId: 'sunglasses-midnight' });
+    expect(restocked.soldOutProductIds).toEqual([]);
     expect((await call<ShowState>('unpinProduct', {})).pinnedProductId).toBeNull();
     await call('endShow', {});
 
@@ -76,6 +78,7 @@ describe('pinning', () => {
     expect(products.map((e) => [e.type, 'productId' in e ? e.productId : null])).toEqual([
       ['product.pinned', 'sunglasses-midnight'],
       ['product.sold_out', 'sunglasses-midnight'],
+      ['product.back_in_stock', 'sunglasses-midnight'],
       ['product.unpinned', 'sunglasses-midnight'],
     ]);
     expect(keys.every((key) => key === showId)).toBe(true);

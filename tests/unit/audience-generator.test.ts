@@ -67,4 +67,23 @@ describe('AudienceGenerator', () => {
     expect(productsInCurrency(mixed, undefined)).toEqual(mixed);
     expect(() => productsInCurrency(mixed, 'GBP')).toThrow('no product in the catalog is priced in GBP');
   });
+
+  it('stops selling a sold-out product until it is back in stock', () => {
+    const product = DEFAULT_PRODUCTS[0]!.id;
+    const gen = new AudienceGenerator({ showId: 'show-1', seed: 5, targetAudience: 300 });
+    gen.generate(5000, T0, T0 + 30_000);
+    gen.setPinned(product);
+    gen.setSoldOut(product, true);
+    const during = gen.generate(10_000, T0 + 30_000, T0 + 90_000);
+    const touches = (events: ShopperEvent[]) =>
+      events.filter(
+        (e) =>
+          (e.type === 'cart.item_added' && e.productId === product) ||
+          (e.type === 'order.placed' && e.lines.some((l) => l.productId === product)),
+      ).length;
+    expect(during.some((e) => e.type === 'order.placed')).toBe(true);
+    expect(touches(during)).toBe(0);
+    gen.setSoldOut(product, false);
+    expect(touches(gen.generate(10_000, T0 + 90_000, T0 + 150_000))).toBeGreaterThan(0);
+  });
 });

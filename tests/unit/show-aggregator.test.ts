@@ -178,6 +178,15 @@ describe('ShowAggregator', () => {
     expect([orders.count, orders.otherCurrency]).toEqual([1, 1]);
   });
 
+  it('clears a sold-out mark when the product is back in stock', () => {
+    n = 0;
+    const agg = new ShowAggregator('show-1');
+    agg.apply(ev({ type: 'product.sold_out', ts: at(1), productId: 'p1' }));
+    expect(agg.snapshot().products).toMatchObject([{ productId: 'p1', soldOut: true }]);
+    agg.apply(ev({ type: 'product.back_in_stock', ts: at(2), productId: 'p1' }));
+    expect(agg.snapshot().products).toMatchObject([{ productId: 'p1', soldOut: false }]);
+  });
+
   it('starts a pin window at the pin and attributes orders of the pinned product', () => {
     n = 0;
     const agg = new ShowAggregator('show-1');

@@ -7,6 +7,7 @@ import { useStudioStore } from '../store';
 import { ImportReportPanel } from './ImportReportPanel';
 import {
   importCatalog,
+  markBackInStock,
   markSoldOut,
   moveInQueue,
   pinProduct,
@@ -105,14 +106,25 @@ function ProductRow({ product, index, queued }: { product: Product; index: numbe
             Pin
           </button>
         )}
-        <button
-          type="button"
-          disabled={!showRunning || soldOut}
-          aria-label={`Mark ${product.name} sold out`}
-          onClick={() => void markSoldOut(product.id)}
-        >
-          Sold out
-        </button>
+        {soldOut ? (
+          <button
+            type="button"
+            disabled={!showRunning}
+            aria-label={`Mark ${product.name} back in stock`}
+            onClick={() => void markBackInStock(product.id)}
+          >
+            In stock
+          </button>
+        ) : (
+          <button
+            type="button"
+            disabled={!showRunning}
+            aria-label={`Mark ${product.name} sold out`}
+            onClick={() => void markSoldOut(product.id)}
+          >
+            Sold out
+          </button>
+        )}
         {queued && index !== null ? (
           <>
             <button

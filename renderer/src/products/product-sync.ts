@@ -145,6 +145,10 @@ export function markSoldOut(productId: string): Promise<unknown> {
   return run(() => api().markSoldOut({ productId }).then(applyShow));
 }
 
+export function markBackInStock(productId: string): Promise<unknown> {
+  return run(() => api().markBackInStock({ productId }).then(applyShow));
+}
+
 /** Moves a queued product to `toIndex` in the show queue. */
 export function moveInQueue(productId: string, toIndex: number): Promise<unknown> {
   const queue = useStudioStore.getState().queue.filter((id) => id !== productId);
