@@ -49,6 +49,19 @@ async function magenta(page: Page): Promise<Magenta> {
   });
 }
 
+/** The next composed frame in which the tracker saw the face and the product was drawn on it. */
+async function frameWithFace(page: Page, minPixels: number): Promise<Magenta> {
+  let frame: Magenta | null = null;
+  await expect
+    .poll(async () => {
+      const m = await magenta(page);
+      if (m.drawn && m.eyeMid && m.count > minPixels) frame = m;
+      return frame !== null;
+    })
+    .toBe(true);
+  return frame!;
+}
+
 async function openStudioWithShow(page: Page, studio: import('../../main/web/browser-mode').BrowserMode) {
   await page.addInitScript(() => {
     window.__shopcastTest = true;
@@ -103,10 +116,7 @@ test.describe('with a face on the camera', () => {
     // few pixels of the eye midpoint across, and the eye line must run through the lenses.
     const frames: Magenta[] = [];
     for (let i = 0; i < 5; i++) {
-      await expect.poll(async () => (await magenta(page)).drawn).toBe(true);
-      const m = await magenta(page);
-      expect(m.count).toBeGreaterThan(200);
-      frames.push(m);
+      frames.push(await frameWithFace(page, 200));
       await page.waitForTimeout(300);
     }
     const offsets = frames.map((m) => ({
@@ -125,7 +135,7 @@ test.describe('with a face on the camera', () => {
 
     // A bigger fit takes effect without reloading the model (no flicker while dragging).
     const loadedAt = await page.evaluate(() => window.__shopcastTryOn?.requestedAt);
-    const before = (await magenta(page)).count;
+    const before = (await frameWithFace(page, 200)).count;
     await page.getByLabel('Size').fill('1.5');
     await expect
       .poll(async () => (await magenta(page)).count, { timeout: 10_000 })
@@ -179,8 +189,7 @@ test('a hat is worn on the face, and a product that is not worn spins on a card'
   await expect(page.getByTestId('try-on-status')).toHaveAttribute('data-state', 'tracking', {
     timeout: 30_000,
   });
-  await expect.poll(async () => (await magenta(page)).count).toBeGreaterThan(500);
-  const hat = await magenta(page);
+  const hat = await frameWithFace(page, 500);
   // The cap sits above the eyes.
   expect(hat.cy).toBeLessThan(hat.eyeMid!.y);
   await page.screenshot({ path: test.info().outputPath('hat.png') });
