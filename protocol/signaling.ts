@@ -95,6 +95,17 @@ export const producerInfoSchema = z.object({
 });
 export type ProducerInfo = z.infer<typeof producerInfoSchema>;
 
+/** open: the room is up (the host may still be connecting); ended: closed by the studio. */
+export const showStateSchema = z.enum(['open', 'upcoming', 'ended']);
+export type ShowRoomState = z.infer<typeof showStateSchema>;
+
+// Same rule as ids in Kafka events (protocol/events.ts): printable ASCII, no spaces.
+const viewerIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/);
+
 export const roleSchema = z.enum(['host', 'viewer']);
 export type Role = z.infer<typeof roleSchema>;
 
@@ -113,9 +124,30 @@ export const signalingMethods = {
     request: z.object({ showId: showIdSchema, adminSecret: z.string().min(1).max(256) }),
     response: z.object({ closed: z.boolean() }),
   },
+  /**
+   * Admin: a show's tokens before its room opens, so the host can share the viewer link
+   * ahead of going live. Opens nothing.
+   */
+  reserveShow: {
+    request: z.object({ showId: showIdSchema, adminSecret: z.string().min(1).max(256) }),
+    response: z.object({ viewerToken: z.string() }),
+  },
+  /**
+   * Where a show stands for a viewer link. For an `upcoming` show this connection gets
+   * `showOpened` the moment the studio opens the room (a push, so nobody polls).
+   */
+  watchShow: {
+    request: z.object({ showId: showIdSchema, token: tokenSchema }),
+    response: z.object({ state: showStateSchema }),
+  },
   /** Enters a show; the token decides the role. Lists producers that already exist. */
   join: {
-    request: z.object({ showId: showIdSchema, token: tokenSchema }),
+    request: z.object({
+      showId: showIdSchema,
+      token: tokenSchema,
+      /** The viewer page's anonymous shopper id, for viewer.joined / viewer.left events. */
+      viewerId: viewerIdSchema.optional(),
+    }),
     response: z.object({
       role: roleSchema,
       producers: z.array(producerInfoSchema),
@@ -205,6 +237,8 @@ export const notificationSchemas = {
     reason: z.enum(['closed', 'media-worker-restarted', 'sfu-shutdown']),
   }),
   viewerCount: z.object({ showId: showIdSchema, count: z.number().int().nonnegative() }),
+  /** After `watchShow` answered `upcoming`: the studio opened the room; join now. */
+  showOpened: z.object({ showId: showIdSchema }),
 } as const;
 
 export type NotificationMethod = keyof typeof notificationSchemas;
@@ -224,6 +258,7 @@ export const signalingErrorCodeSchema = z.enum([
   'not-found', // unknown show, transport, producer or consumer
   'conflict', // e.g. joining a second show on the same connection
   'media-error', // mediasoup refused (e.g. incompatible capabilities)
+  'rate-limited', // too many requests on this connection; retry after `retryAfterMs`
   'internal',
 ]);
 export type SignalingErrorCode = z.infer<typeof signalingErrorCodeSchema>;
@@ -233,6 +268,8 @@ export const signalingErrorSchema = z.object({
   message: z.string(),
   /** Field-level problems for `invalid-request`, e.g. `direction: Invalid option`. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** For `rate-limited`: when this connection may send again. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type SignalingError = z.infer<typeof signalingErrorSchema>;
 

@@ -81,6 +81,9 @@ export interface LiveControlDeps {
   findProduct?: (productId: string) => PinnedProduct | null;
 }
 
+const pinKey = (show: ShowState) =>
+  `${show.showId}:${show.pinnedProductId}:${show.pinnedProductId !== null && show.soldOutProductIds.includes(show.pinnedProductId)}`;
+
 /** goLive / getLiveSession / endLive, on top of the show session and the SFU rooms. */
 export class LiveControl {
   /** "showId:productId" last told to the SFU, so unrelated show changes cost no request. */
@@ -88,18 +91,23 @@ export class LiveControl {
 
   constructor(private readonly deps: LiveControlDeps) {}
 
-  /** Keeps the viewer page's pinned product in step with the running live show. */
+  /** Keeps the viewer page's pinned product (and whether it sold out) in step with the live show. */
   onShowChange(show: ShowState | null): void {
-    if (show?.mode !== 'live' || this.pushedPin === `${show.showId}:${show.pinnedProductId}`) return;
+    if (show?.mode !== 'live' || this.pushedPin === pinKey(show)) return;
     void this.pushPin(show).catch((error: Error) =>
       console.warn(`The viewer page did not get the pinned product: ${error.message}`),
     );
   }
 
   private async pushPin(show: ShowState): Promise<void> {
+    const key = pinKey(show);
     const id = show.pinnedProductId;
-    await this.deps.rooms.setPinnedProduct(show.showId, id ? (this.deps.findProduct?.(id) ?? null) : null);
-    this.pushedPin = `${show.showId}:${id}`;
+    const product = id ? (this.deps.findProduct?.(id) ?? null) : null;
+    await this.deps.rooms.setPinnedProduct(
+      show.showId,
+      product && show.soldOutProductIds.includes(product.productId) ? { ...product, soldOut: true } : product,
+    );
+    this.pushedPin = key;
   }
 
   preflight(): PreflightCheck[] {

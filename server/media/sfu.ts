@@ -90,6 +90,8 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     rooms,
     listenIps: [{ ip: options.rtcListenIp ?? '127.0.0.1', announcedIp: options.announcedIp ?? '127.0.0.1' }],
     log,
+    viewerPresence: (change: 'joined' | 'left', showId: string, viewerId: string) =>
+      shop.viewerPresence(change, showId, viewerId),
   };
 
   const alive = new WeakSet<WebSocket>();
