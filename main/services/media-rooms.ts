@@ -2,14 +2,14 @@
 // admin secret), and the credentials the publisher needs. The one owner of the
 // studio's admin connection to the SFU.
 import WebSocket from 'ws';
-import type { LiveSession, PreflightCheck } from '../../protocol/contract';
+import type { LiveSession, PreflightCheck, UpcomingShow } from '../../protocol/contract';
 import { StudioError } from '../../protocol/rpc';
 import { SignalingClient, type SocketConstructor } from '../../protocol/signaling-client';
 import type { ServiceStatus } from '../../protocol/contract';
 import type { ShowState } from '../../protocol/show';
 import type { PinnedProduct } from '../../protocol/viewer-actions';
 import type { SfuConfig } from './config';
-import type { ShowSession } from './show-session';
+import { newShowId, type ShowSession } from './show-session';
 
 /** The SFU's HTTP base (for the viewer page and the shopper actions), from its signaling URL. */
 export function sfuHttpBase(signalingUrl: string): string {
@@ -40,6 +40,12 @@ export class MediaRooms {
     } finally {
       client.close();
     }
+  }
+
+  /** The viewer token of a show before its room opens (nothing is opened). */
+  async reserve(showId: string): Promise<string> {
+    return (await this.admin((client, adminSecret) => client.request('reserveShow', { showId, adminSecret })))
+      .viewerToken;
   }
 
   /** Idempotent: an open room answers with its tokens again. */
@@ -86,8 +92,10 @@ const pinKey = (show: ShowState) =>
 
 /** goLive / getLiveSession / endLive, on top of the show session and the SFU rooms. */
 export class LiveControl {
-  /** "showId:productId" last told to the SFU, so unrelated show changes cost no request. */
+  /** "showId:productId:soldOut" last told to the SFU, so unrelated show changes cost no request. */
   private pushedPin: string | null = null;
+  /** The next live show's id, once its link was handed out; used by the next goLive. */
+  private upcomingShowId: string | null = null;
 
   constructor(private readonly deps: LiveControlDeps) {}
 
@@ -136,6 +144,21 @@ export class LiveControl {
     ];
   }
 
+  /** The next live show's id and viewer link (a page opened on it waits for the show). */
+  async upcoming(): Promise<UpcomingShow> {
+    const url = this.deps.config.url;
+    if (!url) throw new StudioError('unavailable', 'No SFU is configured (set SHOPCAST_SFU_URL)');
+    const showId = (this.upcomingShowId ??= newShowId());
+    let viewerToken;
+    try {
+      viewerToken = await this.deps.rooms.reserve(showId);
+    } catch (error) {
+      if (error instanceof StudioError) throw error;
+      throw new StudioError('unavailable', `Could not reach the SFU: ${(error as Error).message}`);
+    }
+    return { showId, viewerUrl: viewerUrl(url, showId, viewerToken) };
+  }
+
   async goLive(request: { title: string; currency: string }): Promise<LiveSession> {
     const running = this.deps.show.current;
     // Going live twice (e.g. a second click) returns the running live show.
@@ -147,12 +170,20 @@ export class LiveControl {
         `Cannot go live: ${failed.map((check) => `${check.name}: ${check.reason}`).join('; ')}`,
       );
     }
-    const show = this.deps.show.start({ ...request, mode: 'live' });
+    const show = this.deps.show.start({
+      ...request,
+      mode: 'live',
+      ...(this.upcomingShowId ? { showId: this.upcomingShowId } : {}),
+    });
+    // A link shared for this show now points at it; the next show gets a new one.
+    this.upcomingShowId = null;
     try {
       return await this.session(show);
     } catch (error) {
-      // Without a room nobody can watch: undo the start so the host can simply try again.
+      // Without a room nobody can watch: undo the start so the host can simply try again,
+      // with the same shared link.
       this.deps.show.end();
+      this.upcomingShowId = show.showId;
       throw error;
     }
   }

@@ -79,6 +79,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     startShow: (request) => show.start(request),
     endShow: () => show.end(),
     addMarker: ({ label }) => ({ eventId: show.emit({ type: 'marker', label }).id }),
+    getUpcomingShow: () => live.upcoming(),
     goLivePreflight: () => live.preflight(),
     goLive: (request) => live.goLive(request),
     getLiveSession: () => live.getLiveSession(),

@@ -165,9 +165,7 @@ export class ShopperActions {
     // Chained, so a quick join-then-leave cannot reach Kafka as leave-then-join.
     this.presenceQueue = this.presenceQueue
       .then(() => this.produce(data))
-      .catch((error: unknown) =>
-        this.options.log(`${data.type} not delivered: ${(error as Error).message}`),
-      );
+      .catch((error: unknown) => this.options.log(`${data.type} not delivered: ${(error as Error).message}`));
   }
 
   private async produce(event: ShowEvent): Promise<void> {

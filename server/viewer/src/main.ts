@@ -1,8 +1,12 @@
 // The shopper viewer page: watches a show through the SFU (mediasoup-client, one receive
 // transport), rejoins by itself when the SFU restarts or the network blips, shows the
 // pinned product, and sends add-to-cart / buy clicks to the SFU process.
-import { Device, type types } from 'mediasoup-client';
-import { SignalingClient, type SocketConstructor } from '../../../protocol/signaling-client';
+import type { Device, types } from 'mediasoup-client';
+import {
+  SignalingClient,
+  SignalingRequestError,
+  type SocketConstructor,
+} from '../../../protocol/signaling-client';
 import type { ProducerInfo } from '../../../protocol/signaling';
 import {
   PinnedProductAnswer,
@@ -10,6 +14,13 @@ import {
   type PinnedProduct,
   type ViewerAction,
 } from '../../../protocol/viewer-actions';
+
+/** When each step of the first join happened (ms since navigation), for benchmarks. */
+const timeline: Record<string, number> = {};
+const mark = (step: string) => (timeline[step] ??= Math.round(performance.now()));
+mark('scriptStarted');
+// The WebRTC library is the larger half of the page: fetch it while signaling connects.
+const mediasoupClient = import('mediasoup-client');
 
 const params = new URLSearchParams(location.search);
 const showId = params.get('show') ?? '';
@@ -46,10 +57,9 @@ interface Watch {
 }
 
 let watch: Watch | null = null;
-/** When each step of the first join happened (ms since navigation), for benchmarks. */
-const timeline: Record<string, number> = {};
-const mark = (step: string) => (timeline[step] ??= Math.round(performance.now()));
 let ended = false;
+/** The link's token is wrong (or for another SFU): retrying cannot help. */
+class BadLink extends Error {}
 const stream = new MediaStream();
 video.srcObject = stream;
 
@@ -77,27 +87,72 @@ async function consume(current: Watch, device: Device, producer: ProducerInfo): 
   if (consumer.kind === 'audio' && video.muted) unmute.hidden = false;
 }
 
+/** Resolves once the show's room is open; shows "ended" and resolves false when it is over. */
+async function showIsOpen(client: SignalingClient): Promise<boolean> {
+  // Listen first: the room may open between the answer and the next line.
+  let opened!: () => void;
+  const openedNow = new Promise<void>((resolve) => (opened = resolve));
+  const stop = client.on('showOpened', () => opened());
+  try {
+    const { state } = await client.request('watchShow', { showId, token }).catch((error: unknown) => {
+      if (error instanceof SignalingRequestError && error.code === 'unauthorized')
+        throw new BadLink('this link is not valid');
+      throw error;
+    });
+    mark('watchAnswered');
+    if (state === 'ended') {
+      showEnded();
+      return false;
+    }
+    if (state === 'upcoming') {
+      setStatus('waiting', 'Waiting for the host to go live…');
+      // The SFU pushes showOpened; a dropped connection rejects and the caller retries.
+      await new Promise<void>((resolve, reject) => {
+        client.onClose((reason) => reject(new Error(reason)));
+        void openedNow.then(resolve);
+      });
+      mark('showOpened');
+    }
+    return true;
+  } finally {
+    stop();
+  }
+}
+
 async function join(): Promise<void> {
   const client = await SignalingClient.connect(signalingUrl, WebSocket as unknown as SocketConstructor, {
     connectTimeoutMs: 2000,
   });
   try {
     mark('connected');
+    if (!(await showIsOpen(client))) {
+      client.close();
+      return;
+    }
     // The host may start sending while this page is still setting up: keep those for later.
     const early: ProducerInfo[] = [];
     const stopEarly = client.on('producerAdded', (producer) => early.push(producer));
-    const joined = await client.request('join', { showId, token });
+    // Sent back to back (the SFU answers in order), so setting up costs one round trip.
+    const joining = client.request('join', { showId, token, viewerId });
+    const capabilities = client.request('getRouterRtpCapabilities', {});
+    const transportParams = client.request('createWebRtcTransport', { direction: 'recv' });
+    // Only the first refusal matters; the others follow from it.
+    void capabilities.catch(() => {});
+    void transportParams.catch(() => {});
+    const joined = await joining;
     mark('joined');
-    const { rtpCapabilities } = await client.request('getRouterRtpCapabilities', {});
+    void refreshPinned();
+    const { Device } = await mediasoupClient;
     const device = new Device();
-    await device.load({ routerRtpCapabilities: rtpCapabilities });
-    const params = await client.request('createWebRtcTransport', { direction: 'recv' });
+    await device.load({ routerRtpCapabilities: (await capabilities).rtpCapabilities });
+    const params = await transportParams;
     const transport = device.createRecvTransport({
       id: params.transportId,
       iceParameters: params.iceParameters,
       iceCandidates: params.iceCandidates,
       dtlsParameters: params.dtlsParameters,
     });
+    mark('transportReady');
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       client
         .request('connectTransport', { transportId: transport.id, dtlsParameters })
@@ -129,10 +184,11 @@ async function join(): Promise<void> {
       if (reason === 'closed') showEnded();
       else lost('the show is restarting');
     });
-    for (const producer of [...joined.producers, ...early]) {
-      // One that closed meanwhile is refused by the SFU; the rest still play.
-      await consume(current, device, producer).catch(() => {});
-    }
+    // Picture first; one that closed meanwhile is refused by the SFU, the rest still play.
+    const producers = [...joined.producers, ...early].sort(
+      (a, b) => Number(b.kind === 'video') - Number(a.kind === 'video'),
+    );
+    await Promise.all(producers.map((producer) => consume(current, device, producer).catch(() => {})));
     setStatus(
       current.consumers.size > 0 ? 'live' : 'waiting',
       current.consumers.size > 0 ? 'LIVE' : 'Waiting for the host…',
@@ -155,7 +211,7 @@ function stopWatching(): void {
 function showEnded(): void {
   ended = true;
   stopWatching();
-  setStatus('ended', 'The show has ended. Thanks for watching!');
+  setStatus('ended', 'This show has ended. Thanks for watching!');
   byId('product').hidden = true;
 }
 
@@ -177,6 +233,11 @@ async function rejoin(reason: string): Promise<void> {
       break;
     } catch (error) {
       stopWatching();
+      if (error instanceof BadLink) {
+        setStatus('error', 'This link is not valid. Ask the shop for a new one.');
+        break;
+      }
+      // The room can be gone for a moment (SFU restart) before the studio re-opens it.
       reason = (error as Error).message.includes('unauthorized')
         ? 'waiting for the show'
         : 'the stream is away';
@@ -215,6 +276,10 @@ function showProduct(product: PinnedProduct | null): void {
   // Product names are untrusted: text only.
   byId('product-name').textContent = product.name;
   byId('product-price').textContent = formatPrice(product);
+  const soldOut = product.soldOut === true;
+  byId('product').dataset.soldOut = String(soldOut);
+  byId('sold-out').hidden = !soldOut;
+  for (const id of ['add-to-cart', 'buy', 'qty', 'payment']) byId<HTMLButtonElement>(id).disabled = soldOut;
 }
 
 async function refreshPinned(): Promise<void> {
@@ -225,7 +290,8 @@ async function refreshPinned(): Promise<void> {
     );
     if (response.ok) {
       const answer = PinnedProductAnswer.safeParse(await response.json());
-      if (answer.success && answer.data.product?.productId !== pinned?.productId)
+      // Compared whole: the same product can turn sold out.
+      if (answer.success && JSON.stringify(answer.data.product) !== JSON.stringify(pinned))
         showProduct(answer.data.product);
     }
   } catch {
@@ -241,7 +307,7 @@ const PAYMENTS: Record<string, Extract<ViewerAction, { action: 'buy' }>['payment
 
 async function shop(kind: 'add_to_cart' | 'buy'): Promise<void> {
   const message = byId('shop-message');
-  if (!pinned) return;
+  if (!pinned || pinned.soldOut) return;
   const qty = Math.min(99, Math.max(1, Number(byId<HTMLInputElement>('qty').value) || 1));
   const action: ViewerAction =
     kind === 'buy'
@@ -259,6 +325,11 @@ async function shop(kind: 'add_to_cart' | 'buy'): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token, viewerId, action }),
     });
+    if (response.status === 409) {
+      message.textContent = 'Sorry, this product just sold out.';
+      void refreshPinned();
+      return;
+    }
     const answer = ViewerActionAnswer.safeParse(await response.json());
     if (!response.ok || !answer.success) throw new Error(`HTTP ${response.status}`);
     message.dataset.eventId = answer.data.eventId;
@@ -289,13 +360,17 @@ async function receiveStats() {
   });
   return result;
 }
-(window as unknown as { shopcastViewer: object }).shopcastViewer = { receiveStats, timeline };
+// timeOrigin turns the timeline into wall-clock times (a viewer waiting before go-live).
+(window as unknown as { shopcastViewer: object }).shopcastViewer = {
+  receiveStats,
+  timeline,
+  timeOrigin: performance.timeOrigin,
+};
 video.requestVideoFrameCallback(() => mark('firstFrame'));
 
 if (!showId || !token) {
   setStatus('error', 'This link is incomplete: it needs ?show=…&token=…');
 } else {
   void rejoin('connecting');
-  void refreshPinned();
   setInterval(() => void refreshPinned(), 2000);
 }
