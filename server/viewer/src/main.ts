@@ -60,8 +60,8 @@ let watch: Watch | null = null;
 let ended = false;
 /** The link's token is wrong (or for another SFU): retrying cannot help. */
 class BadLink extends Error {}
+// Attached with the first track: a video with an empty stream holds the page's load event.
 const stream = new MediaStream();
-video.srcObject = stream;
 
 async function consume(current: Watch, device: Device, producer: ProducerInfo): Promise<void> {
   const answer = await current.client.request('consume', {
@@ -81,6 +81,7 @@ async function consume(current: Watch, device: Device, producer: ProducerInfo): 
   current.consumers.set(producer.producerId, consumer);
   for (const old of stream.getTracks().filter((t) => t.kind === consumer.kind)) stream.removeTrack(old);
   stream.addTrack(consumer.track);
+  if (video.srcObject !== stream) video.srcObject = stream;
   await current.client.request('resumeConsumer', { consumerId: consumer.id });
   mark(`${consumer.kind}Resumed`);
   void video.play().catch(() => {});
@@ -141,7 +142,6 @@ async function join(): Promise<void> {
     void transportParams.catch(() => {});
     const joined = await joining;
     mark('joined');
-    void refreshPinned();
     const { Device } = await mediasoupClient;
     const device = new Device();
     await device.load({ routerRtpCapabilities: (await capabilities).rtpCapabilities });
@@ -160,6 +160,7 @@ async function join(): Promise<void> {
     });
     const current: Watch = { client, transport, consumers: new Map() };
     watch = current;
+    void refreshPinned();
     transport.on('connectionstatechange', (state) => {
       if (state === 'connected') mark('mediaConnected');
       if (state === 'failed' && watch === current) lost('the media connection failed');
@@ -283,7 +284,8 @@ function showProduct(product: PinnedProduct | null): void {
 }
 
 async function refreshPinned(): Promise<void> {
-  if (ended) return;
+  // Before the show opens (or after a bad link) the SFU has nothing to say.
+  if (ended || !watch) return;
   try {
     const response = await fetch(
       `/shows/${encodeURIComponent(showId)}/pinned?token=${encodeURIComponent(token)}`,
