@@ -154,6 +154,7 @@ export const signalingMethods = {
       viewerCount: z.number().int(),
     }),
   },
+  /** Before `join` too: every show's router offers the same, so a Device can load ahead. */
   getRouterRtpCapabilities: {
     request: z.object({}),
     response: z.object({ rtpCapabilities: rtpCapabilitiesSchema }),

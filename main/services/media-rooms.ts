@@ -102,6 +102,9 @@ export class LiveControl {
   /** Keeps the viewer page's pinned product (and whether it sold out) in step with the live show. */
   onShowChange(show: ShowState | null): void {
     if (show?.mode !== 'live' || this.pushedPin === pinKey(show)) return;
+    // A show the SFU was never told a pin for has none there: nothing to say (and going
+    // live saves a request).
+    if (!show.pinnedProductId && !this.pushedPin?.startsWith(`${show.showId}:`)) return;
     void this.pushPin(show).catch((error: Error) =>
       console.warn(`The viewer page did not get the pinned product: ${error.message}`),
     );
@@ -212,8 +215,8 @@ export class LiveControl {
       if (error instanceof StudioError) throw error;
       throw new StudioError('unavailable', `Could not open the show on the SFU: ${(error as Error).message}`);
     }
-    // A restarted SFU forgot the pin along with the room.
-    await this.pushPin(show).catch(() => {});
+    // A restarted SFU forgot the pin along with the room (and with no pin there is nothing to tell).
+    if (show.pinnedProductId) await this.pushPin(show).catch(() => {});
     return {
       show,
       sfuUrl: url,

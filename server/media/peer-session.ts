@@ -215,10 +215,10 @@ export class PeerSession implements RoomMember {
     },
 
     getRouterRtpCapabilities: async () => {
-      return {
-        rtpCapabilities: this.joinedRoom().router
-          .rtpCapabilities as ResponseData<'getRouterRtpCapabilities'>['rtpCapabilities'],
-      };
+      type Answer = ResponseData<'getRouterRtpCapabilities'>['rtpCapabilities'];
+      // Before joining: the capabilities all shows share, for loading a Device ahead of time.
+      if (!this.room) return { rtpCapabilities: (await this.context.rooms.capabilities()) as Answer };
+      return { rtpCapabilities: this.room.router.rtpCapabilities as Answer };
     },
 
     createWebRtcTransport: async ({ direction }) => {

@@ -165,6 +165,7 @@ export class ShowRooms {
   private readonly rooms = new Map<string, ShowRoom>();
   private readonly ended = new Set<string>();
   private readonly watchers = new Map<string, Set<ShowWatcher>>();
+  private capabilitiesOnce: Promise<types.RtpCapabilities> | null = null;
   // Two openShow calls for one show at once must not create two routers.
   private readonly opening = new Map<string, Promise<ShowRoom>>();
 
@@ -223,6 +224,23 @@ export class ShowRooms {
   stateOf(showId: string): 'open' | 'upcoming' | 'ended' {
     if (this.rooms.has(showId)) return 'open';
     return this.ended.has(showId) ? 'ended' : 'upcoming';
+  }
+
+  /**
+   * What every show's router offers (they are all built from the same codec list), so a
+   * client can load its Device before any room is open. Read once from a throwaway router.
+   */
+  capabilities(): Promise<types.RtpCapabilities> {
+    this.capabilitiesOnce ??= (async () => {
+      const router = await this.pickWorker().createRouter({ mediaCodecs: this.mediaCodecs });
+      const { rtpCapabilities } = router;
+      router.close();
+      return rtpCapabilities;
+    })().catch((error: unknown) => {
+      this.capabilitiesOnce = null;
+      throw error;
+    });
+    return this.capabilitiesOnce;
   }
 
   /** Tells `watcher` once when the show's room opens; returns the way to stop waiting. */
