@@ -39,7 +39,12 @@ export const LiveSession = z.object({
 });
 export type LiveSession = z.infer<typeof LiveSession>;
 /** The next live show's id and viewer link, known before going live so the host can share it. */
-export const UpcomingShow = z.object({ showId: z.string(), viewerUrl: z.string() });
+export const UpcomingShow = z.object({
+  showId: z.string(),
+  viewerUrl: z.string(),
+  /** Signaling URL, so the publisher can connect and load its Device while the host previews. */
+  sfuUrl: z.string(),
+});
 export type UpcomingShow = z.infer<typeof UpcomingShow>;
 export const PreflightCheck = z.object({ name: z.string(), ok: z.boolean(), reason: z.string().nullable() });
 export type PreflightCheck = z.infer<typeof PreflightCheck>;

@@ -159,7 +159,7 @@ export class LiveControl {
       if (error instanceof StudioError) throw error;
       throw new StudioError('unavailable', `Could not reach the SFU: ${(error as Error).message}`);
     }
-    return { showId, viewerUrl: viewerUrl(url, showId, viewerToken) };
+    return { showId, viewerUrl: viewerUrl(url, showId, viewerToken), sfuUrl: url };
   }
 
   async goLive(request: { title: string; currency: string }): Promise<LiveSession> {

@@ -32,6 +32,13 @@ function preferredVideoCodec(device: Device): types.RtpCodecCapability | undefin
   return undefined;
 }
 
+/** A signaling connection and a loaded Device made while the host previews (see warmUp). */
+interface WarmStart {
+  sfuUrl: string;
+  client: SignalingClient;
+  device: Device;
+}
+
 interface Connection {
   client: SignalingClient;
   transport: types.Transport;
@@ -47,6 +54,7 @@ export class Publisher {
   private reconnecting = false;
   private healthTimer: ReturnType<typeof setInterval> | null = null;
   private sampler = new StreamHealthSampler();
+  private warm: Promise<WarmStart | null> | null = null;
 
   constructor(private readonly api: StudioApi) {}
 
@@ -80,7 +88,44 @@ export class Publisher {
   async prepareUpcoming(): Promise<void> {
     if (this.wantLive) return;
     const upcoming = await this.api.getUpcomingShow({}).catch(() => null);
-    if (!this.wantLive) setLive({ upcomingViewerUrl: upcoming?.viewerUrl ?? null });
+    if (this.wantLive) return;
+    setLive({ upcomingViewerUrl: upcoming?.viewerUrl ?? null });
+    if (upcoming) this.warmUp(upcoming.sfuUrl);
+  }
+
+  /**
+   * Connects to the SFU and loads the Device while the host previews, so going live starts
+   * at joining the room. Best effort: without it going live connects from scratch.
+   */
+  private warmUp(sfuUrl: string): void {
+    this.warm ??= (async (): Promise<WarmStart | null> => {
+      const client = await SignalingClient.connect(sfuUrl, WebSocket as unknown as SocketConstructor, {
+        connectTimeoutMs: 2000,
+      });
+      try {
+        const { rtpCapabilities } = await client.request('getRouterRtpCapabilities', {});
+        const device = new Device();
+        await device.load({ routerRtpCapabilities: rtpCapabilities });
+        // If the SFU restarts meanwhile, takeWarm finds the connection closed and goes live afresh.
+        return { sfuUrl, client, device };
+      } catch (error) {
+        client.close();
+        throw error;
+      }
+    })().catch(() => {
+      this.warm = null;
+      return null;
+    });
+  }
+
+  /** The warm connection for this SFU if it is still open; it is used once. */
+  private async takeWarm(sfuUrl: string): Promise<WarmStart | null> {
+    const pending = this.warm;
+    this.warm = null;
+    const warm = await pending;
+    if (warm && warm.sfuUrl === sfuUrl && !warm.client.closed) return warm;
+    warm?.client.close();
+    return null;
   }
 
   async goLive(request: { title: string; currency: string }): Promise<void> {
@@ -152,9 +197,12 @@ export class Publisher {
     const current = () => generation === this.generation && this.wantLive;
     setLive({ liveShowId: session.show.showId, viewerUrl: session.viewerUrl });
 
-    const client = await SignalingClient.connect(session.sfuUrl, WebSocket as unknown as SocketConstructor, {
-      connectTimeoutMs: 2000,
-    });
+    const warm = await this.takeWarm(session.sfuUrl);
+    const client =
+      warm?.client ??
+      (await SignalingClient.connect(session.sfuUrl, WebSocket as unknown as SocketConstructor, {
+        connectTimeoutMs: 2000,
+      }));
     mark('goLive:signalingConnected');
     if (!current()) {
       client.close();
@@ -181,16 +229,20 @@ export class Publisher {
     try {
       // Sent back to back (the SFU answers in order): one round trip instead of three.
       const joining = client.request('join', { showId: session.show.showId, token: session.hostToken });
-      const capabilities = client.request('getRouterRtpCapabilities', {});
+      const capabilities = warm ? null : client.request('getRouterRtpCapabilities', {});
       const transportParams = client.request('createWebRtcTransport', { direction: 'send' });
       // Only the first refusal matters; the others follow from it.
-      void capabilities.catch(() => {});
+      void capabilities?.catch(() => {});
       void transportParams.catch(() => {});
       const joined = await joining;
       setLive({ viewerCount: joined.viewerCount });
-      // A fresh Device per connection: a restarted SFU may offer different capabilities.
-      device = new Device();
-      await device.load({ routerRtpCapabilities: (await capabilities).rtpCapabilities });
+      if (warm) {
+        device = warm.device;
+      } else {
+        // A fresh Device per connection: a restarted SFU may offer different capabilities.
+        device = new Device();
+        await device.load({ routerRtpCapabilities: (await capabilities!).rtpCapabilities });
+      }
       params = await transportParams;
       mark('goLive:transportCreated');
     } catch (error) {

@@ -88,36 +88,13 @@ async function consume(current: Watch, device: Device, producer: ProducerInfo): 
   if (consumer.kind === 'audio' && video.muted) unmute.hidden = false;
 }
 
-/** Resolves once the show's room is open; shows "ended" and resolves false when it is over. */
-async function showIsOpen(client: SignalingClient): Promise<boolean> {
-  // Listen first: the room may open between the answer and the next line.
-  let opened!: () => void;
-  const openedNow = new Promise<void>((resolve) => (opened = resolve));
-  const stop = client.on('showOpened', () => opened());
-  try {
-    const { state } = await client.request('watchShow', { showId, token }).catch((error: unknown) => {
-      if (error instanceof SignalingRequestError && error.code === 'unauthorized')
-        throw new BadLink('this link is not valid');
-      throw error;
-    });
-    mark('watchAnswered');
-    if (state === 'ended') {
-      showEnded();
-      return false;
-    }
-    if (state === 'upcoming') {
-      setStatus('waiting', 'Waiting for the host to go live…');
-      // The SFU pushes showOpened; a dropped connection rejects and the caller retries.
-      await new Promise<void>((resolve, reject) => {
-        client.onClose((reason) => reject(new Error(reason)));
-        void openedNow.then(resolve);
-      });
-      mark('showOpened');
-    }
-    return true;
-  } finally {
-    stop();
-  }
+/** Joins the room and asks for a receive transport, back to back (the SFU answers in order). */
+function enter(client: SignalingClient) {
+  const joining = client.request('join', { showId, token, viewerId });
+  const transportParams = client.request('createWebRtcTransport', { direction: 'recv' });
+  // When the join is refused the transport is too; only the first refusal matters.
+  void transportParams.catch(() => {});
+  return joining.then(async (joined) => ({ joined, params: await transportParams }));
 }
 
 async function join(): Promise<void> {
@@ -126,26 +103,58 @@ async function join(): Promise<void> {
   });
   try {
     mark('connected');
-    if (!(await showIsOpen(client))) {
-      client.close();
-      return;
-    }
+    // Everything goes out at once: where the show stands, the capabilities (the same for
+    // every show, so the Device loads even while the show is upcoming) and the join itself,
+    // which simply fails when the show is not open.
+    let opened!: () => void;
+    const openedNow = new Promise<void>((resolve) => (opened = resolve));
+    const stopOpened = client.on('showOpened', () => opened());
     // The host may start sending while this page is still setting up: keep those for later.
     const early: ProducerInfo[] = [];
     const stopEarly = client.on('producerAdded', (producer) => early.push(producer));
-    // Sent back to back (the SFU answers in order), so setting up costs one round trip.
-    const joining = client.request('join', { showId, token, viewerId });
+    const watching = client.request('watchShow', { showId, token });
     const capabilities = client.request('getRouterRtpCapabilities', {});
-    const transportParams = client.request('createWebRtcTransport', { direction: 'recv' });
-    // Only the first refusal matters; the others follow from it.
-    void capabilities.catch(() => {});
-    void transportParams.catch(() => {});
-    const joined = await joining;
+    const deviceReady = (async () => {
+      const { Device } = await mediasoupClient;
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: (await capabilities).rtpCapabilities });
+      return device;
+    })();
+    void deviceReady.catch(() => {});
+    let entering = enter(client);
+    void entering.catch(() => {});
+
+    const { state } = await watching.catch((error: unknown) => {
+      if (error instanceof SignalingRequestError && error.code === 'unauthorized')
+        throw new BadLink('this link is not valid');
+      throw error;
+    });
+    mark('watchAnswered');
+    if (state === 'ended') {
+      client.close();
+      showEnded();
+      return;
+    }
+    let entered = await entering.catch((error: unknown) => {
+      // Open yet refused: the room went away meanwhile; the caller tries again.
+      if (state === 'open') throw error;
+      return null;
+    });
+    if (!entered) {
+      // Upcoming: the SFU pushes showOpened; a dropped connection rejects and the caller retries.
+      setStatus('waiting', 'Waiting for the host to go live…');
+      await new Promise<void>((resolve, reject) => {
+        client.onClose((reason) => reject(new Error(reason)));
+        void openedNow.then(resolve);
+      });
+      mark('showOpened');
+      entering = enter(client);
+      entered = await entering;
+    }
+    stopOpened();
+    const { joined, params } = entered;
     mark('joined');
-    const { Device } = await mediasoupClient;
-    const device = new Device();
-    await device.load({ routerRtpCapabilities: (await capabilities).rtpCapabilities });
-    const params = await transportParams;
+    const device = await deviceReady;
     const transport = device.createRecvTransport({
       id: params.transportId,
       iceParameters: params.iceParameters,
