@@ -355,6 +355,29 @@ export function errorResponse(
   return { type: 'response', id, ok: false, error: { code, message } };
 }
 
+/** The request id in a raw message, when it has a usable one (for answering a refused request). */
+export function requestIdOf(raw: string): RequestId | null {
+  try {
+    const id = requestIdSchema.safeParse((JSON.parse(raw) as { id?: unknown } | null)?.id);
+    return id.success ? id.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function rateLimitedResponse(id: RequestId | null, retryAfterMs: number): SignalingResponse {
+  return {
+    type: 'response',
+    id,
+    ok: false,
+    error: {
+      code: 'rate-limited',
+      message: `too many requests on this connection; retry in ${retryAfterMs} ms`,
+      retryAfterMs,
+    },
+  };
+}
+
 export function notification<N extends NotificationMethod>(
   method: N,
   data: NotificationData<N>,

@@ -13,7 +13,7 @@ import type {
   SignalingResponse,
   TransportDirection,
 } from '../../protocol/signaling';
-import { errorResponse, parseRequest } from '../../protocol/signaling';
+import { errorResponse, parseRequest, rateLimitedResponse, requestIdOf } from '../../protocol/signaling';
 import { sameSecret, type RoomMember, type ShowRoom, type ShowRooms } from './show-room';
 
 /** A refusal the client should see as a typed error rather than `internal`. */
@@ -39,11 +39,41 @@ function withAddress(candidates: readonly object[]): object[] {
   });
 }
 
+/** How many requests one connection may send: `burst` at once, refilled at `perSecond`. */
+export interface RequestRate {
+  perSecond: number;
+  burst: number;
+}
+
+/** A token bucket per connection: cheap, and a flood costs the SFU one small answer each. */
+class RequestBudget {
+  private tokens: number;
+  private last = performance.now();
+
+  constructor(private readonly rate: RequestRate) {
+    this.tokens = rate.burst;
+  }
+
+  /** 0 when the request may run; otherwise ms until it could. */
+  take(): number {
+    const now = performance.now();
+    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.last) * this.rate.perSecond) / 1000);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / this.rate.perSecond);
+  }
+}
+
 export interface SessionContext {
   adminSecret: string;
   rooms: ShowRooms;
   listenIps: types.TransportListenIp[];
   log: (line: string) => void;
+  /** Per-connection request limit. */
+  requestRate: RequestRate;
   /** A viewer entered or left a show (becomes viewer.joined / viewer.left on Kafka). */
   viewerPresence?: (change: 'joined' | 'left', showId: string, viewerId: string) => void;
 }
@@ -68,13 +98,23 @@ export class PeerSession implements RoomMember {
   /** The viewer this connection announced with viewer.joined; viewer.left goes out once. */
   private presence: { showId: string; viewerId: string } | null = null;
 
+  private readonly budget: RequestBudget;
+
   constructor(
     private readonly context: SessionContext,
     private readonly sendRaw: (text: string) => void,
-  ) {}
+  ) {
+    this.budget = new RequestBudget(context.requestRate);
+  }
 
   /** Takes one raw message; the answer goes out through `sendRaw`. Never rejects. */
   receive(raw: string): Promise<void> {
+    // Checked before queueing, so a flood cannot pile up work behind the queue.
+    const retryAfterMs = this.budget.take();
+    if (retryAfterMs > 0) {
+      this.send(rateLimitedResponse(requestIdOf(raw), retryAfterMs));
+      return this.queue;
+    }
     this.queue = this.queue.then(() => this.handle(raw));
     return this.queue;
   }

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { showMediaCodecs } from './codecs';
 import { createHttpHandler } from './http-routes';
 import { MediaWorkers } from './media-workers';
-import { PeerSession } from './peer-session';
+import { PeerSession, type RequestRate } from './peer-session';
 import { sameSecret, ShowRooms } from './show-room';
 import { ShopperActions } from '../viewer/shopper-actions';
 
@@ -30,6 +30,8 @@ export interface SfuOptions {
   workers?: number;
   /** URL prefix → directory of static files (the shopper viewer page). */
   staticRoutes?: Record<string, string>;
+  /** Requests one signaling connection may send. Default 40 at once, 20 a second after that. */
+  requestRate?: RequestRate;
   /** Kafka bootstrap servers for the viewer page's add-to-cart / buy clicks. */
   kafkaBrokers?: string[];
   log?: (line: string) => void;
@@ -90,6 +92,8 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     rooms,
     listenIps: [{ ip: options.rtcListenIp ?? '127.0.0.1', announcedIp: options.announcedIp ?? '127.0.0.1' }],
     log,
+    // A viewer's whole setup is about ten requests; a studio's about as many. Generous on purpose.
+    requestRate: options.requestRate ?? { perSecond: 20, burst: 40 },
     viewerPresence: (change: 'joined' | 'left', showId: string, viewerId: string) =>
       shop.viewerPresence(change, showId, viewerId),
   };

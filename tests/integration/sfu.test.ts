@@ -399,6 +399,30 @@ describe('SFU', () => {
     expect(early.notifications.filter((n) => n.method === 'showOpened')).toHaveLength(1);
   });
 
+  it('limits the requests of one connection with a typed error, and serves it again later', async () => {
+    const server = await sfu({ requestRate: { perSecond: 2, burst: 5 } });
+    const flooder = await SignalingClient.connect(server.url);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => flooder.request('getRouterRtpCapabilities', {})),
+    );
+    expect(answers.filter((answer) => answer.ok)).toHaveLength(5);
+    const refused = answers.filter((answer) => !answer.ok);
+    expect(refused).toHaveLength(3);
+    for (const answer of refused) {
+      // Each refusal still answers its own request id.
+      expect(answer).toMatchObject({ ok: false, error: { code: 'rate-limited' } });
+      const retryAfterMs = !answer.ok ? (answer.error.retryAfterMs ?? 0) : 0;
+      expect(retryAfterMs).toBeGreaterThan(0);
+      expect(retryAfterMs).toBeLessThanOrEqual(500);
+    }
+    // Another connection is not affected.
+    const other = await SignalingClient.connect(server.url);
+    await other.ok('getRouterRtpCapabilities');
+    // After the wait the flooder is served again.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await flooder.ok('getRouterRtpCapabilities');
+  });
+
   it('serves static routes without escaping their directory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sfu-static-'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><title>viewer</title>');
