@@ -87,7 +87,16 @@ async function viewerTimeline(viewer: Page): Promise<ViewerHook> {
   );
   return viewer.evaluate(() => {
     const hook = (window as unknown as { shopcastViewer: ViewerHook }).shopcastViewer;
-    return { timeline: hook.timeline, timeOrigin: hook.timeOrigin };
+    // Where the page's own start goes: the browser's navigation timing, then the page's steps.
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const page: Record<string, number> = nav
+      ? {
+          htmlRequested: Math.round(nav.requestStart),
+          htmlReceived: Math.round(nav.responseEnd),
+          domInteractive: Math.round(nav.domInteractive),
+        }
+      : {};
+    return { timeline: { ...page, ...hook.timeline }, timeOrigin: hook.timeOrigin };
   });
 }
 
