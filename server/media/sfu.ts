@@ -30,6 +30,8 @@ export interface SfuOptions {
   workers?: number;
   /** URL prefix → directory of static files (the shopper viewer page). */
   staticRoutes?: Record<string, string>;
+  /** How often silent signaling connections are probed; one missed pong drops them. Default 30 s. */
+  heartbeatMs?: number;
   /** Requests one signaling connection may send. Default 40 at once, 20 a second after that. */
   requestRate?: RequestRate;
   /** Kafka bootstrap servers for the viewer page's add-to-cart / buy clicks. */
@@ -120,7 +122,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
       alive.delete(socket);
       socket.ping();
     }
-  }, HEARTBEAT_MS);
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
 
   try {
