@@ -129,7 +129,8 @@ export class Publisher {
   }
 
   async goLive(request: { title: string; currency: string }): Promise<void> {
-    if (this.wantLive) return;
+    // A second click or shortcut while the first is still checking is the same request.
+    if (this.wantLive || useStudioStore.getState().livePhase === 'preflight') return;
     mark('goLive:clicked');
     setLive({ livePhase: 'preflight', liveReason: null, preflight: [] });
     const local = this.localChecks();
