@@ -10,6 +10,7 @@
 // Browser code imports this file too: only zod and type-only imports here.
 import { z } from 'zod';
 import type { types as client } from 'mediasoup-client';
+import { PinnedProductAnswer } from './viewer-actions';
 
 // mediasoup's wire shapes are large and versioned by mediasoup itself (which
 // validates them again). We check the outline here and type them with
@@ -238,6 +239,8 @@ export const notificationSchemas = {
     reason: z.enum(['closed', 'media-worker-restarted', 'sfu-shutdown']),
   }),
   viewerCount: z.object({ showId: showIdSchema, count: z.number().int().nonnegative() }),
+  /** The studio pinned, unpinned or sold out the pinned product (same shape as GET /pinned). */
+  pinnedProduct: PinnedProductAnswer,
   /** After `watchShow` answered `upcoming`: the studio opened the room; join now. */
   showOpened: z.object({ showId: showIdSchema }),
 } as const;

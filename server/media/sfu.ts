@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { showMediaCodecs } from './codecs';
 import { createHttpHandler } from './http-routes';
+import { notification } from '../../protocol/signaling';
 import { MediaWorkers } from './media-workers';
 import { PeerSession, type RequestRate } from './peer-session';
 import { sameSecret, ShowRooms } from './show-room';
@@ -78,6 +79,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     brokers: options.kafkaBrokers ?? [],
     roleFor: (showId, token) => rooms.get(showId)?.roleFor(token) ?? null,
     isAdmin: (secret) => sameSecret(secret, options.adminSecret),
+    onPinned: (showId, product) => rooms.get(showId)?.tellViewers(notification('pinnedProduct', { product })),
     log,
   });
   const server = createServer(

@@ -143,6 +143,11 @@ export class ShowRoom {
     if (!this.router.closed) this.router.close();
   }
 
+  /** Tells every viewer in the show (e.g. the pinned product changed). */
+  tellViewers(message: SignalingNotification): void {
+    for (const member of this.members) if (member.role === 'viewer') member.send(message);
+  }
+
   private broadcastViewerCount(): void {
     this.broadcast(notification('viewerCount', { showId: this.showId, count: this.viewerCount }));
   }

@@ -21,6 +21,8 @@ export interface ShopperActionsOptions {
   /** Checks a show's token: 'viewer' or 'host' when it is valid for an open show. */
   roleFor: (showId: string, token: string) => 'host' | 'viewer' | null;
   isAdmin: (secret: string) => boolean;
+  /** The studio changed the pinned product of a show (viewers are told at once). */
+  onPinned?: (showId: string, product: PinnedProduct | null) => void;
   log: (line: string) => void;
 }
 
@@ -94,6 +96,7 @@ export class ShopperActions {
       } else {
         this.pinned.delete(showId);
       }
+      this.options.onPinned?.(showId, product);
       return sendJson(res, 200, { product });
     }
     if (what === 'actions' && method === 'POST') {

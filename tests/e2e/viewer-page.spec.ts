@@ -141,7 +141,7 @@ test('viewers joining and leaving become viewer.joined and viewer.left on Kafka,
   }
 });
 
-test('a pinned product the studio marks sold out shows "Sold out" and cannot be bought', async ({
+test('pins reach a watching shopper at once; a sold-out pin shows "Sold out" and cannot be bought', async ({
   page,
   studio,
   browser,
@@ -151,13 +151,16 @@ test('a pinned product the studio marks sold out shows "Sold out" and cannot be 
   const url = new URL(viewerUrl);
   const showId = url.searchParams.get('show')!;
   const token = url.searchParams.get('token')!;
-  expect((await studio.services.host.call('pinProduct', { productId: 'glasses-round-tortoise' })).ok).toBe(
-    true,
-  );
   const shopper = await browser.newContext();
   try {
     const viewer = await shopper.newPage();
     await viewer.goto(viewerUrl);
+    await expect(viewer.getByTestId('viewer-status')).toHaveAttribute('data-state', 'live');
+    await expect(viewer.getByTestId('viewer-product')).toBeHidden();
+    // Pinned while the shopper watches: the SFU pushes it to the page.
+    expect((await studio.services.host.call('pinProduct', { productId: 'glasses-round-tortoise' })).ok).toBe(
+      true,
+    );
     await expect(viewer.getByTestId('viewer-product')).toContainText('Round Reading Glasses');
     await expect(viewer.getByTestId('sold-out')).toBeHidden();
     await expect(viewer.getByTestId('buy')).toBeEnabled();
@@ -179,6 +182,10 @@ test('a pinned product the studio marks sold out shows "Sold out" and cannot be 
       },
     });
     expect(response.status()).toBe(409);
+
+    // Unpinned: the card goes away.
+    expect((await studio.services.host.call('unpinProduct', {})).ok).toBe(true);
+    await expect(viewer.getByTestId('viewer-product')).toBeHidden();
   } finally {
     await shopper.close();
     await endShow(page);

@@ -182,6 +182,12 @@ async function join(): Promise<void> {
       setStatus('live', 'LIVE');
       void consume(current, device, producer).catch(() => {});
     });
+    // Pins and sold-out marks are pushed; the fetch at join covers what happened before.
+    client.on('pinnedProduct', ({ product }) => {
+      if (watch !== current) return;
+      pinPushes++;
+      showProduct(product);
+    });
     client.on('producerClosed', ({ producerId }) => {
       const consumer = current.consumers.get(producerId);
       if (!consumer) return;
@@ -269,6 +275,8 @@ unmute.addEventListener('click', () => {
 // --- Shopping ---------------------------------------------------------------------
 
 let pinned: PinnedProduct | null = null;
+/** Counts pushed pins, so a fetch that a push overtook does not bring back an old pin. */
+let pinPushes = 0;
 
 function formatPrice(product: PinnedProduct): string {
   const digits =
@@ -295,6 +303,7 @@ function showProduct(product: PinnedProduct | null): void {
 async function refreshPinned(): Promise<void> {
   // Before the show opens (or after a bad link) the SFU has nothing to say.
   if (ended || !watch) return;
+  const pushesBefore = pinPushes;
   try {
     const response = await fetch(
       `/shows/${encodeURIComponent(showId)}/pinned?token=${encodeURIComponent(token)}`,
@@ -302,11 +311,15 @@ async function refreshPinned(): Promise<void> {
     if (response.ok) {
       const answer = PinnedProductAnswer.safeParse(await response.json());
       // Compared whole: the same product can turn sold out.
-      if (answer.success && JSON.stringify(answer.data.product) !== JSON.stringify(pinned))
+      if (
+        answer.success &&
+        pinPushes === pushesBefore &&
+        JSON.stringify(answer.data.product) !== JSON.stringify(pinned)
+      )
         showProduct(answer.data.product);
     }
   } catch {
-    // The SFU is away; the next poll will tell.
+    // The SFU is away; joining again fetches it again.
   }
 }
 
@@ -383,5 +396,4 @@ if (!showId || !token) {
   setStatus('error', 'This link is incomplete: it needs ?show=…&token=…');
 } else {
   void rejoin('connecting');
-  setInterval(() => void refreshPinned(), 2000);
 }
