@@ -1,9 +1,13 @@
 // Going live: the preflight, the show's room on the SFU (opened and closed with the
 // admin secret), and the credentials the publisher needs. The one owner of the
 // studio's admin connection to the SFU.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import WebSocket from 'ws';
+import { z } from 'zod';
 import type { LiveSession, PreflightCheck, UpcomingShow } from '../../protocol/contract';
 import { StudioError } from '../../protocol/rpc';
+import { showIdSchema } from '../../protocol/signaling';
 import { SignalingClient, type SocketConstructor } from '../../protocol/signaling-client';
 import type { ServiceStatus } from '../../protocol/contract';
 import type { ShowState } from '../../protocol/show';
@@ -85,7 +89,11 @@ export interface LiveControlDeps {
   sfuStatus: () => ServiceStatus;
   /** What the viewer page shows of a pinned product (from the catalog); null when unknown. */
   findProduct?: (productId: string) => PinnedProduct | null;
+  /** Where the next show's id is kept once its link was handed out, so a restart keeps the link good. */
+  upcomingFile?: string | null;
 }
+
+const UpcomingFile = z.object({ showId: showIdSchema });
 
 const pinKey = (show: ShowState) =>
   `${show.showId}:${show.pinnedProductId}:${show.pinnedProductId !== null && show.soldOutProductIds.includes(show.pinnedProductId)}`;
@@ -97,7 +105,36 @@ export class LiveControl {
   /** The next live show's id, once its link was handed out; used by the next goLive. */
   private upcomingShowId: string | null = null;
 
-  constructor(private readonly deps: LiveControlDeps) {}
+  constructor(private readonly deps: LiveControlDeps) {
+    this.upcomingShowId = this.readUpcoming();
+  }
+
+  private readUpcoming(): string | null {
+    const file = this.deps.upcomingFile;
+    if (!file || !existsSync(file)) return null;
+    try {
+      const parsed = UpcomingFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      return parsed.success ? parsed.data.showId : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private setUpcoming(showId: string | null): void {
+    this.upcomingShowId = showId;
+    const file = this.deps.upcomingFile;
+    if (!file) return;
+    try {
+      if (showId) {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, JSON.stringify({ showId }));
+      } else {
+        rmSync(file, { force: true });
+      }
+    } catch (error) {
+      console.warn(`Could not keep the next show's id in ${file}: ${(error as Error).message}`);
+    }
+  }
 
   /** Keeps the viewer page's pinned product (and whether it sold out) in step with the live show. */
   onShowChange(show: ShowState | null): void {
@@ -151,7 +188,8 @@ export class LiveControl {
   async upcoming(): Promise<UpcomingShow> {
     const url = this.deps.config.url;
     if (!url) throw new StudioError('unavailable', 'No SFU is configured (set SHOPCAST_SFU_URL)');
-    const showId = (this.upcomingShowId ??= newShowId());
+    const showId = this.upcomingShowId ?? newShowId();
+    if (showId !== this.upcomingShowId) this.setUpcoming(showId);
     let viewerToken;
     try {
       viewerToken = await this.deps.rooms.reserve(showId);
@@ -179,14 +217,14 @@ export class LiveControl {
       ...(this.upcomingShowId ? { showId: this.upcomingShowId } : {}),
     });
     // A link shared for this show now points at it; the next show gets a new one.
-    this.upcomingShowId = null;
+    this.setUpcoming(null);
     try {
       return await this.session(show);
     } catch (error) {
       // Without a room nobody can watch: undo the start so the host can simply try again,
       // with the same shared link.
       this.deps.show.end();
-      this.upcomingShowId = show.showId;
+      this.setUpcoming(show.showId);
       throw error;
     }
   }

@@ -58,6 +58,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     config: config.sfu,
     show,
     rooms: new MediaRooms(config.sfu),
+    upcomingFile: join(config.dataDir, 'upcoming-show.json'),
     kafkaStatus: () => kafka.status,
     sfuStatus: () => sfu.status,
     findProduct: (id) => {
