@@ -3,7 +3,14 @@
 // first frame at a viewer, reconnect after an SFU restart, and the studio's CPU at 720p30
 // while live against the same studio idle (baseline, same run). Prints JSON.
 //
-//   npx tsx bench/go-live.ts [--seconds 10]
+// Go live → first frame is measured for two viewers per round (--rounds, the show is ended
+// and started again in between):
+//   waiting: the page is open on the link shared before going live when the host clicks;
+//            click → its first presented frame.
+//   late:    the page is opened once the studio shows LIVE; navigation → first frame, and
+//            click → first frame (which includes the harness opening the page).
+//
+//   npx tsx bench/go-live.ts [--seconds 10] [--rounds 3]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -16,10 +23,16 @@ import { defaultKafkaOptions, startLocalKafka, stopLocalKafka } from '../scripts
 import { killLocalSfu, startLocalSfu, stopLocalSfu, type LocalSfuOptions } from '../scripts/sfu';
 import { chromiumArgs } from '../tests/e2e/playwright.config';
 
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 10);
+const flag = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? fallback : Number(process.argv[at + 1]) || fallback;
+};
+const seconds = flag('--seconds', 10);
+const rounds = flag('--rounds', 3);
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))] ??
   NaN;
+const median = (values: number[]) => percentile(values, 50);
 const round = (value: number) => Math.round(value * 10) / 10;
 const log = (line: string) => console.error(`[bench] ${line}`);
 
@@ -58,14 +71,44 @@ async function cpuPercent(browser: Browser, ms: number): Promise<Record<string, 
   return result;
 }
 
-/** Waits for the viewer's first presented frame; resolves with its wall-clock time. */
-const firstFrameAt = (viewer: Page) =>
-  viewer.evaluate(
+interface ViewerHook {
+  timeline: Record<string, number>;
+  timeOrigin: number;
+}
+
+/** The viewer page's own timeline (ms since its navigation) once it presented a frame. */
+async function viewerTimeline(viewer: Page): Promise<ViewerHook> {
+  await viewer.waitForFunction(
     () =>
-      new Promise<number>((resolve) => {
-        const video = document.querySelector('video')!;
-        video.requestVideoFrameCallback(() => resolve(Date.now()));
-      }),
+      (window as unknown as { shopcastViewer?: ViewerHook }).shopcastViewer?.timeline.firstFrame !==
+      undefined,
+    undefined,
+    { timeout: 30_000, polling: 50 },
+  );
+  return viewer.evaluate(() => {
+    const hook = (window as unknown as { shopcastViewer: ViewerHook }).shopcastViewer;
+    // Where the page's own start goes: the browser's navigation timing, then the page's steps.
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const page: Record<string, number> = nav
+      ? {
+          htmlRequested: Math.round(nav.requestStart),
+          htmlReceived: Math.round(nav.responseEnd),
+          domInteractive: Math.round(nav.domInteractive),
+        }
+      : {};
+    return { timeline: { ...page, ...hook.timeline }, timeOrigin: hook.timeOrigin };
+  });
+}
+
+/** The studio's go-live steps (performance marks by the publisher), as wall-clock times. */
+const studioMarks = (page: Page) =>
+  page.evaluate(() =>
+    Object.fromEntries(
+      performance
+        .getEntriesByType('mark')
+        .filter((entry) => entry.name.startsWith('goLive:'))
+        .map((entry) => [entry.name.slice('goLive:'.length), performance.timeOrigin + entry.startTime]),
+    ),
   );
 
 /** Latency of each presented frame: now minus the clock stamped into it by the studio. */
@@ -152,18 +195,73 @@ async function main(): Promise<void> {
     log(`studio idle CPU over ${seconds} s…`);
     const idleCpu = await cpuPercent(studioBrowser, seconds * 1000);
 
-    const clickedAt = Date.now();
-    await page.getByTestId('go-live-button').click();
-    await page.locator('[data-testid="live-badge"][data-phase="live"]').waitFor({ timeout: 20_000 });
-    const liveAt = Date.now();
-    const viewerUrl = (await page.getByTestId('viewer-link').getAttribute('href'))!;
-    const viewer = await viewerBrowser.newPage();
-    const openedAt = Date.now();
-    await viewer.goto(viewerUrl);
-    const firstFrame = await firstFrameAt(viewer);
-    const viewerTimeline = await viewer.evaluate(
-      () => (window as unknown as { shopcastViewer: { timeline: object } }).shopcastViewer.timeline,
-    );
+    const roundResults = [];
+    let viewer!: Page;
+    let previousLink: string | null = null;
+    for (let round = 1; round <= rounds; round++) {
+      const link = page.getByTestId('upcoming-viewer-link');
+      await page.waitForFunction(
+        (previous) => {
+          const href = document.querySelector('[data-testid="upcoming-viewer-link"]')?.getAttribute('href');
+          return !!href && href !== previous;
+        },
+        previousLink,
+        { timeout: 20_000 },
+      );
+      const upcomingUrl = (await link.getAttribute('href'))!;
+      previousLink = upcomingUrl;
+      const waiting = await (await viewerBrowser.newContext()).newPage();
+      await waiting.goto(upcomingUrl);
+      await waiting
+        .locator('[data-testid="viewer-status"][data-state="waiting"]')
+        .waitFor({ timeout: 20_000 });
+      await page.waitForTimeout(1000);
+      await page.evaluate(() => performance.clearMarks());
+
+      log(`round ${round}: go live…`);
+      const clickedAt = Date.now();
+      await page.getByTestId('go-live-button').click();
+      await page.locator('[data-testid="live-badge"][data-phase="live"]').waitFor({ timeout: 20_000 });
+      const liveAt = Date.now();
+      const viewerUrl = (await page.getByTestId('viewer-link').getAttribute('href'))!;
+      const late = await (await viewerBrowser.newContext()).newPage();
+      const openedAt = Date.now();
+      await late.goto(viewerUrl);
+      const lateHook = await viewerTimeline(late);
+      const waitingHook = await viewerTimeline(waiting);
+      const marks = await studioMarks(page);
+      const sinceClick = (times: Record<string, number>) =>
+        Object.fromEntries(Object.entries(times).map(([step, at]) => [step, Math.round(at - clickedAt)]));
+      const wallClock = (hook: ViewerHook) =>
+        Object.fromEntries(Object.entries(hook.timeline).map(([step, at]) => [step, hook.timeOrigin + at]));
+      const waitingFirstFrame = waitingHook.timeOrigin + waitingHook.timeline.firstFrame!;
+      const lateFirstFrame = lateHook.timeOrigin + lateHook.timeline.firstFrame!;
+      roundResults.push({
+        round,
+        clickToLive: liveAt - clickedAt,
+        waitingViewer: {
+          clickToFirstFrame: Math.round(waitingFirstFrame - clickedAt),
+          stepsMsSinceClick: sinceClick(wallClock(waitingHook)),
+        },
+        lateViewer: {
+          navigationToFirstFrame: lateHook.timeline.firstFrame,
+          harnessOpenToFirstFrame: Math.round(lateFirstFrame - openedAt),
+          clickToFirstFrame: Math.round(lateFirstFrame - clickedAt),
+          stepsMsSinceNavigation: lateHook.timeline,
+        },
+        studioStepsMsSinceClick: sinceClick(marks),
+      });
+      log(JSON.stringify(roundResults.at(-1)));
+      await waiting.context().close();
+      if (round < rounds) {
+        await late.context().close();
+        await page.getByTestId('end-show-button').click();
+        await page.getByTestId('confirm-end-button').click();
+        await page.locator('[data-testid="live-badge"][data-phase="ended"]').waitFor();
+      } else {
+        viewer = late;
+      }
+    }
 
     log(`latency over ${seconds * 30} frames…`);
     const latencies = await stampLatencies(viewer, seconds * 30);
@@ -206,11 +304,18 @@ async function main(): Promise<void> {
             goalP95: 250,
           },
           goLiveMs: {
-            clickToLive: liveAt - clickedAt,
-            viewerOpenToFirstFrame: firstFrame - openedAt,
-            clickToFirstFrameAtViewer: firstFrame - clickedAt,
             goal: 2000,
-            viewerTimelineMsSinceNavigation: viewerTimeline,
+            median: {
+              waitingViewerClickToFirstFrame: median(
+                roundResults.map((r) => r.waitingViewer.clickToFirstFrame),
+              ),
+              lateViewerNavigationToFirstFrame: median(
+                roundResults.map((r) => r.lateViewer.navigationToFirstFrame ?? NaN),
+              ),
+              lateViewerClickToFirstFrame: median(roundResults.map((r) => r.lateViewer.clickToFirstFrame)),
+              clickToLive: median(roundResults.map((r) => r.clickToLive)),
+            },
+            rounds: roundResults,
           },
           sfuRestartMs: { sfuHealthyToViewerFrames: framesBackAt - sfuHealthyAt, goal: 3000 },
           studioCpuPercentOfOneCore: { idlePreview: idleCpu, live720p30: liveCpu },

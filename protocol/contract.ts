@@ -38,6 +38,14 @@ export const LiveSession = z.object({
   viewerUrl: z.string(),
 });
 export type LiveSession = z.infer<typeof LiveSession>;
+/** The next live show's id and viewer link, known before going live so the host can share it. */
+export const UpcomingShow = z.object({
+  showId: z.string(),
+  viewerUrl: z.string(),
+  /** Signaling URL, so the publisher can connect and load its Device while the host previews. */
+  sfuUrl: z.string(),
+});
+export type UpcomingShow = z.infer<typeof UpcomingShow>;
 export const PreflightCheck = z.object({ name: z.string(), ok: z.boolean(), reason: z.string().nullable() });
 export type PreflightCheck = z.infer<typeof PreflightCheck>;
 
@@ -151,6 +159,9 @@ export const studioOperations = {
   // starts a live show and opens its SFU room; getLiveSession hands the publisher its
   // credentials again (after a reload, or after the SFU restarted: it re-opens the room
   // without starting the show again); endLive closes the room and ends the show.
+  // getUpcomingShow reserves the next live show's id: its viewer link works before the
+  // show goes live (the page waits, and plays the moment the host goes live).
+  getUpcomingShow: operation(Empty, UpcomingShow),
   goLivePreflight: operation(Empty, z.array(PreflightCheck)),
   goLive: operation(GoLiveRequest, LiveSession),
   getLiveSession: operation(Empty, LiveSession.nullable()),

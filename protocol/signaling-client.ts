@@ -34,6 +34,8 @@ export class SignalingRequestError extends Error {
   constructor(
     readonly code: SignalingErrorCode | 'timeout' | 'closed',
     message: string,
+    /** For `rate-limited`: when the SFU accepts requests from this connection again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'SignalingRequestError';
@@ -162,7 +164,13 @@ export class SignalingClient {
     this.pending.delete(msg.id);
     clearTimeout(pending.timer);
     if (!msg.ok) {
-      pending.reject(new SignalingRequestError(msg.error.code, `${pending.method}: ${msg.error.message}`));
+      pending.reject(
+        new SignalingRequestError(
+          msg.error.code,
+          `${pending.method}: ${msg.error.message}`,
+          msg.error.retryAfterMs,
+        ),
+      );
       return;
     }
     const data = signalingMethods[pending.method].response.safeParse(msg.data);

@@ -10,6 +10,7 @@
 // Browser code imports this file too: only zod and type-only imports here.
 import { z } from 'zod';
 import type { types as client } from 'mediasoup-client';
+import { PinnedProductAnswer } from './viewer-actions';
 
 // mediasoup's wire shapes are large and versioned by mediasoup itself (which
 // validates them again). We check the outline here and type them with
@@ -95,6 +96,17 @@ export const producerInfoSchema = z.object({
 });
 export type ProducerInfo = z.infer<typeof producerInfoSchema>;
 
+/** open: the room is up (the host may still be connecting); ended: closed by the studio. */
+export const showStateSchema = z.enum(['open', 'upcoming', 'ended']);
+export type ShowRoomState = z.infer<typeof showStateSchema>;
+
+// Same rule as ids in Kafka events (protocol/events.ts): printable ASCII, no spaces.
+const viewerIdSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\x21-\x7e]+$/);
+
 export const roleSchema = z.enum(['host', 'viewer']);
 export type Role = z.infer<typeof roleSchema>;
 
@@ -113,15 +125,37 @@ export const signalingMethods = {
     request: z.object({ showId: showIdSchema, adminSecret: z.string().min(1).max(256) }),
     response: z.object({ closed: z.boolean() }),
   },
+  /**
+   * Admin: a show's tokens before its room opens, so the host can share the viewer link
+   * ahead of going live. Opens nothing.
+   */
+  reserveShow: {
+    request: z.object({ showId: showIdSchema, adminSecret: z.string().min(1).max(256) }),
+    response: z.object({ viewerToken: z.string() }),
+  },
+  /**
+   * Where a show stands for a viewer link. For an `upcoming` show this connection gets
+   * `showOpened` the moment the studio opens the room (a push, so nobody polls).
+   */
+  watchShow: {
+    request: z.object({ showId: showIdSchema, token: tokenSchema }),
+    response: z.object({ state: showStateSchema }),
+  },
   /** Enters a show; the token decides the role. Lists producers that already exist. */
   join: {
-    request: z.object({ showId: showIdSchema, token: tokenSchema }),
+    request: z.object({
+      showId: showIdSchema,
+      token: tokenSchema,
+      /** The viewer page's anonymous shopper id, for viewer.joined / viewer.left events. */
+      viewerId: viewerIdSchema.optional(),
+    }),
     response: z.object({
       role: roleSchema,
       producers: z.array(producerInfoSchema),
       viewerCount: z.number().int(),
     }),
   },
+  /** Before `join` too: every show's router offers the same, so a Device can load ahead. */
   getRouterRtpCapabilities: {
     request: z.object({}),
     response: z.object({ rtpCapabilities: rtpCapabilitiesSchema }),
@@ -205,6 +239,10 @@ export const notificationSchemas = {
     reason: z.enum(['closed', 'media-worker-restarted', 'sfu-shutdown']),
   }),
   viewerCount: z.object({ showId: showIdSchema, count: z.number().int().nonnegative() }),
+  /** The studio pinned, unpinned or sold out the pinned product (same shape as GET /pinned). */
+  pinnedProduct: PinnedProductAnswer,
+  /** After `watchShow` answered `upcoming`: the studio opened the room; join now. */
+  showOpened: z.object({ showId: showIdSchema }),
 } as const;
 
 export type NotificationMethod = keyof typeof notificationSchemas;
@@ -224,6 +262,7 @@ export const signalingErrorCodeSchema = z.enum([
   'not-found', // unknown show, transport, producer or consumer
   'conflict', // e.g. joining a second show on the same connection
   'media-error', // mediasoup refused (e.g. incompatible capabilities)
+  'rate-limited', // too many requests on this connection; retry after `retryAfterMs`
   'internal',
 ]);
 export type SignalingErrorCode = z.infer<typeof signalingErrorCodeSchema>;
@@ -233,6 +272,8 @@ export const signalingErrorSchema = z.object({
   message: z.string(),
   /** Field-level problems for `invalid-request`, e.g. `direction: Invalid option`. */
   issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** For `rate-limited`: when this connection may send again. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type SignalingError = z.infer<typeof signalingErrorSchema>;
 
@@ -315,6 +356,29 @@ export function errorResponse(
   message: string,
 ): SignalingResponse {
   return { type: 'response', id, ok: false, error: { code, message } };
+}
+
+/** The request id in a raw message, when it has a usable one (for answering a refused request). */
+export function requestIdOf(raw: string): RequestId | null {
+  try {
+    const id = requestIdSchema.safeParse((JSON.parse(raw) as { id?: unknown } | null)?.id);
+    return id.success ? id.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function rateLimitedResponse(id: RequestId | null, retryAfterMs: number): SignalingResponse {
+  return {
+    type: 'response',
+    id,
+    ok: false,
+    error: {
+      code: 'rate-limited',
+      message: `too many requests on this connection; retry in ${retryAfterMs} ms`,
+      retryAfterMs,
+    },
+  };
 }
 
 export function notification<N extends NotificationMethod>(

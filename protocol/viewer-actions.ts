@@ -21,6 +21,8 @@ export const PinnedProduct = z.object({
   name: z.string().min(1).max(200),
   priceMinor: z.number().int().min(0).max(1e13),
   currency: z.string().regex(/^[A-Z]{3}$/),
+  /** The studio marked it sold out: the page says so and the SFU refuses clicks on it. */
+  soldOut: z.boolean().optional(),
 });
 export type PinnedProduct = z.infer<typeof PinnedProduct>;
 

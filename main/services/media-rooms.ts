@@ -1,15 +1,19 @@
 // Going live: the preflight, the show's room on the SFU (opened and closed with the
 // admin secret), and the credentials the publisher needs. The one owner of the
 // studio's admin connection to the SFU.
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import WebSocket from 'ws';
-import type { LiveSession, PreflightCheck } from '../../protocol/contract';
+import { z } from 'zod';
+import type { LiveSession, PreflightCheck, UpcomingShow } from '../../protocol/contract';
 import { StudioError } from '../../protocol/rpc';
+import { showIdSchema } from '../../protocol/signaling';
 import { SignalingClient, type SocketConstructor } from '../../protocol/signaling-client';
 import type { ServiceStatus } from '../../protocol/contract';
 import type { ShowState } from '../../protocol/show';
 import type { PinnedProduct } from '../../protocol/viewer-actions';
 import type { SfuConfig } from './config';
-import type { ShowSession } from './show-session';
+import { newShowId, type ShowSession } from './show-session';
 
 /** The SFU's HTTP base (for the viewer page and the shopper actions), from its signaling URL. */
 export function sfuHttpBase(signalingUrl: string): string {
@@ -40,6 +44,12 @@ export class MediaRooms {
     } finally {
       client.close();
     }
+  }
+
+  /** The viewer token of a show before its room opens (nothing is opened). */
+  async reserve(showId: string): Promise<string> {
+    return (await this.admin((client, adminSecret) => client.request('reserveShow', { showId, adminSecret })))
+      .viewerToken;
   }
 
   /** Idempotent: an open room answers with its tokens again. */
@@ -79,27 +89,73 @@ export interface LiveControlDeps {
   sfuStatus: () => ServiceStatus;
   /** What the viewer page shows of a pinned product (from the catalog); null when unknown. */
   findProduct?: (productId: string) => PinnedProduct | null;
+  /** Where the next show's id is kept once its link was handed out, so a restart keeps the link good. */
+  upcomingFile?: string | null;
 }
+
+const UpcomingFile = z.object({ showId: showIdSchema });
+
+const pinKey = (show: ShowState) =>
+  `${show.showId}:${show.pinnedProductId}:${show.pinnedProductId !== null && show.soldOutProductIds.includes(show.pinnedProductId)}`;
 
 /** goLive / getLiveSession / endLive, on top of the show session and the SFU rooms. */
 export class LiveControl {
-  /** "showId:productId" last told to the SFU, so unrelated show changes cost no request. */
+  /** "showId:productId:soldOut" last told to the SFU, so unrelated show changes cost no request. */
   private pushedPin: string | null = null;
+  /** The next live show's id, once its link was handed out; used by the next goLive. */
+  private upcomingShowId: string | null = null;
 
-  constructor(private readonly deps: LiveControlDeps) {}
+  constructor(private readonly deps: LiveControlDeps) {
+    this.upcomingShowId = this.readUpcoming();
+  }
 
-  /** Keeps the viewer page's pinned product in step with the running live show. */
+  private readUpcoming(): string | null {
+    const file = this.deps.upcomingFile;
+    if (!file || !existsSync(file)) return null;
+    try {
+      const parsed = UpcomingFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      return parsed.success ? parsed.data.showId : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private setUpcoming(showId: string | null): void {
+    this.upcomingShowId = showId;
+    const file = this.deps.upcomingFile;
+    if (!file) return;
+    try {
+      if (showId) {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, JSON.stringify({ showId }));
+      } else {
+        rmSync(file, { force: true });
+      }
+    } catch (error) {
+      console.warn(`Could not keep the next show's id in ${file}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Keeps the viewer page's pinned product (and whether it sold out) in step with the live show. */
   onShowChange(show: ShowState | null): void {
-    if (show?.mode !== 'live' || this.pushedPin === `${show.showId}:${show.pinnedProductId}`) return;
+    if (show?.mode !== 'live' || this.pushedPin === pinKey(show)) return;
+    // A show the SFU was never told a pin for has none there: nothing to say (and going
+    // live saves a request).
+    if (!show.pinnedProductId && !this.pushedPin?.startsWith(`${show.showId}:`)) return;
     void this.pushPin(show).catch((error: Error) =>
       console.warn(`The viewer page did not get the pinned product: ${error.message}`),
     );
   }
 
   private async pushPin(show: ShowState): Promise<void> {
+    const key = pinKey(show);
     const id = show.pinnedProductId;
-    await this.deps.rooms.setPinnedProduct(show.showId, id ? (this.deps.findProduct?.(id) ?? null) : null);
-    this.pushedPin = `${show.showId}:${id}`;
+    const product = id ? (this.deps.findProduct?.(id) ?? null) : null;
+    await this.deps.rooms.setPinnedProduct(
+      show.showId,
+      product && show.soldOutProductIds.includes(product.productId) ? { ...product, soldOut: true } : product,
+    );
+    this.pushedPin = key;
   }
 
   preflight(): PreflightCheck[] {
@@ -128,6 +184,22 @@ export class LiveControl {
     ];
   }
 
+  /** The next live show's id and viewer link (a page opened on it waits for the show). */
+  async upcoming(): Promise<UpcomingShow> {
+    const url = this.deps.config.url;
+    if (!url) throw new StudioError('unavailable', 'No SFU is configured (set SHOPCAST_SFU_URL)');
+    const showId = this.upcomingShowId ?? newShowId();
+    if (showId !== this.upcomingShowId) this.setUpcoming(showId);
+    let viewerToken;
+    try {
+      viewerToken = await this.deps.rooms.reserve(showId);
+    } catch (error) {
+      if (error instanceof StudioError) throw error;
+      throw new StudioError('unavailable', `Could not reach the SFU: ${(error as Error).message}`);
+    }
+    return { showId, viewerUrl: viewerUrl(url, showId, viewerToken), sfuUrl: url };
+  }
+
   async goLive(request: { title: string; currency: string }): Promise<LiveSession> {
     const running = this.deps.show.current;
     // Going live twice (e.g. a second click) returns the running live show.
@@ -139,12 +211,20 @@ export class LiveControl {
         `Cannot go live: ${failed.map((check) => `${check.name}: ${check.reason}`).join('; ')}`,
       );
     }
-    const show = this.deps.show.start({ ...request, mode: 'live' });
+    const show = this.deps.show.start({
+      ...request,
+      mode: 'live',
+      ...(this.upcomingShowId ? { showId: this.upcomingShowId } : {}),
+    });
+    // A link shared for this show now points at it; the next show gets a new one.
+    this.setUpcoming(null);
     try {
       return await this.session(show);
     } catch (error) {
-      // Without a room nobody can watch: undo the start so the host can simply try again.
+      // Without a room nobody can watch: undo the start so the host can simply try again,
+      // with the same shared link.
       this.deps.show.end();
+      this.setUpcoming(show.showId);
       throw error;
     }
   }
@@ -173,8 +253,8 @@ export class LiveControl {
       if (error instanceof StudioError) throw error;
       throw new StudioError('unavailable', `Could not open the show on the SFU: ${(error as Error).message}`);
     }
-    // A restarted SFU forgot the pin along with the room.
-    await this.pushPin(show).catch(() => {});
+    // A restarted SFU forgot the pin along with the room (and with no pin there is nothing to tell).
+    if (show.pinnedProductId) await this.pushPin(show).catch(() => {});
     return {
       show,
       sfuUrl: url,

@@ -46,7 +46,8 @@ export class ShowSession {
     return this.events.publish({ ...body, id: randomUUID(), v: 1, ts, showId: show.showId } as ShowEvent);
   }
 
-  start(options: { title: string; mode: ShowMode; currency: string }): ShowState {
+  /** `showId` is a reserved id (a live show whose link was shared ahead); new otherwise. */
+  start(options: { title: string; mode: ShowMode; currency: string; showId?: string }): ShowState {
     if (this.state) {
       throw new StudioError(
         'failed',
@@ -55,7 +56,7 @@ export class ShowSession {
     }
     const startedAt = Date.now();
     const show: ShowState = {
-      showId: newShowId(new Date(startedAt)),
+      showId: options.showId ?? newShowId(new Date(startedAt)),
       title: options.title,
       mode: options.mode,
       currency: options.currency,

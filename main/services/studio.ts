@@ -58,6 +58,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     config: config.sfu,
     show,
     rooms: new MediaRooms(config.sfu),
+    upcomingFile: join(config.dataDir, 'upcoming-show.json'),
     kafkaStatus: () => kafka.status,
     sfuStatus: () => sfu.status,
     findProduct: (id) => {
@@ -79,6 +80,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     startShow: (request) => show.start(request),
     endShow: () => show.end(),
     addMarker: ({ label }) => ({ eventId: show.emit({ type: 'marker', label }).id }),
+    getUpcomingShow: () => live.upcoming(),
     goLivePreflight: () => live.preflight(),
     goLive: (request) => live.goLive(request),
     getLiveSession: () => live.getLiveSession(),

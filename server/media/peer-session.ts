@@ -1,6 +1,7 @@
 // One signaling connection: the studio's publisher (host), a viewer page, or
 // the studio main process doing admin work. It owns the transports, producers
 // and consumers it created; closing the connection closes them.
+import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type {
   RequestData,
@@ -12,7 +13,7 @@ import type {
   SignalingResponse,
   TransportDirection,
 } from '../../protocol/signaling';
-import { errorResponse, parseRequest } from '../../protocol/signaling';
+import { errorResponse, parseRequest, rateLimitedResponse, requestIdOf } from '../../protocol/signaling';
 import { sameSecret, type RoomMember, type ShowRoom, type ShowRooms } from './show-room';
 
 /** A refusal the client should see as a typed error rather than `internal`. */
@@ -38,11 +39,43 @@ function withAddress(candidates: readonly object[]): object[] {
   });
 }
 
+/** How many requests one connection may send: `burst` at once, refilled at `perSecond`. */
+export interface RequestRate {
+  perSecond: number;
+  burst: number;
+}
+
+/** A token bucket per connection: cheap, and a flood costs the SFU one small answer each. */
+class RequestBudget {
+  private tokens: number;
+  private last = performance.now();
+
+  constructor(private readonly rate: RequestRate) {
+    this.tokens = rate.burst;
+  }
+
+  /** 0 when the request may run; otherwise ms until it could. */
+  take(): number {
+    const now = performance.now();
+    this.tokens = Math.min(this.rate.burst, this.tokens + ((now - this.last) * this.rate.perSecond) / 1000);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.tokens) * 1000) / this.rate.perSecond);
+  }
+}
+
 export interface SessionContext {
   adminSecret: string;
   rooms: ShowRooms;
   listenIps: types.TransportListenIp[];
   log: (line: string) => void;
+  /** Per-connection request limit. */
+  requestRate: RequestRate;
+  /** A viewer entered or left a show (becomes viewer.joined / viewer.left on Kafka). */
+  viewerPresence?: (change: 'joined' | 'left', showId: string, viewerId: string) => void;
 }
 
 type Handlers = { [M in SignalingMethod]: (data: RequestData<M>) => Promise<ResponseData<M>> };
@@ -60,14 +93,28 @@ export class PeerSession implements RoomMember {
   // Requests run one at a time, so a client may send join and the next step back to back.
   private queue: Promise<void> = Promise.resolve();
   private ended = false;
+  /** Stops waiting for an upcoming show (watchShow). */
+  private stopWatching: (() => void) | null = null;
+  /** The viewer this connection announced with viewer.joined; viewer.left goes out once. */
+  private presence: { showId: string; viewerId: string } | null = null;
+
+  private readonly budget: RequestBudget;
 
   constructor(
     private readonly context: SessionContext,
     private readonly sendRaw: (text: string) => void,
-  ) {}
+  ) {
+    this.budget = new RequestBudget(context.requestRate);
+  }
 
   /** Takes one raw message; the answer goes out through `sendRaw`. Never rejects. */
   receive(raw: string): Promise<void> {
+    // Checked before queueing, so a flood cannot pile up work behind the queue.
+    const retryAfterMs = this.budget.take();
+    if (retryAfterMs > 0) {
+      this.send(rateLimitedResponse(requestIdOf(raw), retryAfterMs));
+      return this.queue;
+    }
     this.queue = this.queue.then(() => this.handle(raw));
     return this.queue;
   }
@@ -87,6 +134,8 @@ export class PeerSession implements RoomMember {
   /** The connection closed. */
   end(): void {
     this.ended = true;
+    this.stopWatching?.();
+    this.stopWatching = null;
     const room = this.room;
     this.leftRoom();
     room?.removeMember(this);
@@ -94,6 +143,11 @@ export class PeerSession implements RoomMember {
 
   leftRoom(): void {
     this.room = null;
+    if (this.presence) {
+      const { showId, viewerId } = this.presence;
+      this.presence = null;
+      this.context.viewerPresence?.('left', showId, viewerId);
+    }
     // Closing a transport closes its producers and consumers; the room hears of the producers.
     for (const { transport } of this.transports.values()) transport.close();
     this.transports.clear();
@@ -160,7 +214,29 @@ export class PeerSession implements RoomMember {
       return { closed: this.context.rooms.close(showId, 'closed') };
     },
 
-    join: async ({ showId, token }) => {
+    reserveShow: async ({ showId, adminSecret }) => {
+      this.requireAdmin(adminSecret);
+      const viewerToken = this.context.rooms.viewerTokenFor(showId);
+      if (!viewerToken) throw new SignalingFailure('not-found', 'this SFU has no stable show tokens');
+      return { viewerToken };
+    },
+
+    watchShow: async ({ showId, token }) => {
+      if (!this.context.rooms.roleFor(showId, token))
+        throw new SignalingFailure('unauthorized', 'unknown show or wrong token');
+      const state = this.context.rooms.stateOf(showId);
+      if (state === 'upcoming' && !this.stopWatching && !this.ended) {
+        this.stopWatching = this.context.rooms.watch(showId, {
+          send: (message) => {
+            this.stopWatching = null;
+            this.send(message);
+          },
+        });
+      }
+      return { state };
+    },
+
+    join: async ({ showId, token, viewerId }) => {
       if (this.room)
         throw new SignalingFailure('conflict', `already in show ${this.room.showId}; use a new connection`);
       const room = this.context.rooms.get(showId);
@@ -170,14 +246,19 @@ export class PeerSession implements RoomMember {
       this.role = role;
       this.room = room;
       room.addMember(this);
+      if (role === 'viewer') {
+        // Without an id from the page the connection stands for one anonymous viewer.
+        this.presence = { showId, viewerId: viewerId ?? `viewer-${randomUUID().slice(0, 12)}` };
+        this.context.viewerPresence?.('joined', showId, this.presence.viewerId);
+      }
       return { role, producers: room.producers(), viewerCount: room.viewerCount };
     },
 
     getRouterRtpCapabilities: async () => {
-      return {
-        rtpCapabilities: this.joinedRoom().router
-          .rtpCapabilities as ResponseData<'getRouterRtpCapabilities'>['rtpCapabilities'],
-      };
+      type Answer = ResponseData<'getRouterRtpCapabilities'>['rtpCapabilities'];
+      // Before joining: the capabilities all shows share, for loading a Device ahead of time.
+      if (!this.room) return { rtpCapabilities: (await this.context.rooms.capabilities()) as Answer };
+      return { rtpCapabilities: this.room.router.rtpCapabilities as Answer };
     },
 
     createWebRtcTransport: async ({ direction }) => {
@@ -254,6 +335,8 @@ export class PeerSession implements RoomMember {
       const consumer = this.consumers.get(consumerId);
       if (!consumer) throw new SignalingFailure('not-found', `no consumer ${consumerId} on this connection`);
       await consumer.resume();
+      // A viewer's picture starts at a keyframe: ask the host for one now rather than wait for it.
+      if (consumer.kind === 'video') await consumer.requestKeyFrame().catch(() => {});
       return {};
     },
   };

@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { showMediaCodecs } from './codecs';
 import { createHttpHandler } from './http-routes';
+import { notification } from '../../protocol/signaling';
 import { MediaWorkers } from './media-workers';
-import { PeerSession } from './peer-session';
+import { PeerSession, type RequestRate } from './peer-session';
 import { sameSecret, ShowRooms } from './show-room';
 import { ShopperActions } from '../viewer/shopper-actions';
 
@@ -30,6 +31,10 @@ export interface SfuOptions {
   workers?: number;
   /** URL prefix → directory of static files (the shopper viewer page). */
   staticRoutes?: Record<string, string>;
+  /** How often silent signaling connections are probed; one missed pong drops them. Default 30 s. */
+  heartbeatMs?: number;
+  /** Requests one signaling connection may send. Default 40 at once, 20 a second after that. */
+  requestRate?: RequestRate;
   /** Kafka bootstrap servers for the viewer page's add-to-cart / buy clicks. */
   kafkaBrokers?: string[];
   log?: (line: string) => void;
@@ -74,6 +79,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     brokers: options.kafkaBrokers ?? [],
     roleFor: (showId, token) => rooms.get(showId)?.roleFor(token) ?? null,
     isAdmin: (secret) => sameSecret(secret, options.adminSecret),
+    onPinned: (showId, product) => rooms.get(showId)?.tellViewers(notification('pinnedProduct', { product })),
     log,
   });
   const server = createServer(
@@ -90,6 +96,10 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     rooms,
     listenIps: [{ ip: options.rtcListenIp ?? '127.0.0.1', announcedIp: options.announcedIp ?? '127.0.0.1' }],
     log,
+    // A viewer's whole setup is about ten requests; a studio's about as many. Generous on purpose.
+    requestRate: options.requestRate ?? { perSecond: 20, burst: 40 },
+    viewerPresence: (change: 'joined' | 'left', showId: string, viewerId: string) =>
+      shop.viewerPresence(change, showId, viewerId),
   };
 
   const alive = new WeakSet<WebSocket>();
@@ -114,7 +124,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
       alive.delete(socket);
       socket.ping();
     }
-  }, HEARTBEAT_MS);
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
 
   try {

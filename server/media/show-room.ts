@@ -143,6 +143,11 @@ export class ShowRoom {
     if (!this.router.closed) this.router.close();
   }
 
+  /** Tells every viewer in the show (e.g. the pinned product changed). */
+  tellViewers(message: SignalingNotification): void {
+    for (const member of this.members) if (member.role === 'viewer') member.send(message);
+  }
+
   private broadcastViewerCount(): void {
     this.broadcast(notification('viewerCount', { showId: this.showId, count: this.viewerCount }));
   }
@@ -152,9 +157,20 @@ export class ShowRoom {
   }
 }
 
+/** A connection waiting for a show's room to open (see `watchShow`). */
+export interface ShowWatcher {
+  send(message: SignalingNotification): void;
+}
+
+/** Shows ended by their studio, remembered so a late viewer is told so; oldest forgotten first. */
+const ENDED_SHOWS_KEPT = 10_000;
+
 /** All open shows, one router each, spread over the media workers. */
 export class ShowRooms {
   private readonly rooms = new Map<string, ShowRoom>();
+  private readonly ended = new Set<string>();
+  private readonly watchers = new Map<string, Set<ShowWatcher>>();
+  private capabilitiesOnce: Promise<types.RtpCapabilities> | null = null;
   // Two openShow calls for one show at once must not create two routers.
   private readonly opening = new Map<string, Promise<ShowRoom>>();
 
@@ -189,8 +205,64 @@ export class ShowRooms {
     const room = this.rooms.get(showId);
     if (!room) return false;
     this.rooms.delete(showId);
+    // Only the studio ends a show; a lost worker or a shutdown is a break the show comes back from.
+    if (reason === 'closed') this.rememberEnded(showId);
     room.close(reason);
     return true;
+  }
+
+  /** A show's role for a token whether or not its room is open (tokens are derived, see showToken). */
+  roleFor(showId: string, token: string): Role | null {
+    const room = this.rooms.get(showId);
+    if (room) return room.roleFor(token);
+    if (!this.tokenSecret) return null;
+    if (sameSecret(token, showToken(this.tokenSecret, showId, 'viewer'))) return 'viewer';
+    if (sameSecret(token, showToken(this.tokenSecret, showId, 'host'))) return 'host';
+    return null;
+  }
+
+  /** The viewer token of a show that may not be open yet; null when tokens are random. */
+  viewerTokenFor(showId: string): string | null {
+    return this.tokenSecret ? showToken(this.tokenSecret, showId, 'viewer') : null;
+  }
+
+  stateOf(showId: string): 'open' | 'upcoming' | 'ended' {
+    if (this.rooms.has(showId)) return 'open';
+    return this.ended.has(showId) ? 'ended' : 'upcoming';
+  }
+
+  /**
+   * What every show's router offers (they are all built from the same codec list), so a
+   * client can load its Device before any room is open. Read once from a throwaway router.
+   */
+  capabilities(): Promise<types.RtpCapabilities> {
+    this.capabilitiesOnce ??= (async () => {
+      const router = await this.pickWorker().createRouter({ mediaCodecs: this.mediaCodecs });
+      const { rtpCapabilities } = router;
+      router.close();
+      return rtpCapabilities;
+    })().catch((error: unknown) => {
+      this.capabilitiesOnce = null;
+      throw error;
+    });
+    return this.capabilitiesOnce;
+  }
+
+  /** Tells `watcher` once when the show's room opens; returns the way to stop waiting. */
+  watch(showId: string, watcher: ShowWatcher): () => void {
+    let set = this.watchers.get(showId);
+    if (!set) this.watchers.set(showId, (set = new Set()));
+    set.add(watcher);
+    return () => {
+      set.delete(watcher);
+      if (set.size === 0 && this.watchers.get(showId) === set) this.watchers.delete(showId);
+    };
+  }
+
+  private rememberEnded(showId: string): void {
+    this.ended.delete(showId);
+    this.ended.add(showId);
+    if (this.ended.size > ENDED_SHOWS_KEPT) this.ended.delete(this.ended.values().next().value as string);
   }
 
   closeWhere(predicate: (room: ShowRoom) => boolean, reason: ShowEndReason): void {
@@ -202,6 +274,11 @@ export class ShowRooms {
     const router = await worker.createRouter({ mediaCodecs: this.mediaCodecs });
     const room = new ShowRoom(showId, router, worker, this.tokenSecret);
     this.rooms.set(showId, room);
+    // The same show id going live again (e.g. re-opened after a restart) is not over.
+    this.ended.delete(showId);
+    const watchers = this.watchers.get(showId);
+    this.watchers.delete(showId);
+    for (const watcher of watchers ?? []) watcher.send(notification('showOpened', { showId }));
     return room;
   }
 }

@@ -1,6 +1,7 @@
 // The SFU process's side of the viewer page: the pinned product per show (set by the
-// studio with the admin secret) and shoppers' add-to-cart / buy clicks, which become
-// `cart.item_added` / `order.placed` events on Kafka, keyed by show id.
+// studio with the admin secret), shoppers' add-to-cart / buy clicks, which become
+// `cart.item_added` / `order.placed` events on Kafka, keyed by show id, and viewers
+// joining and leaving (`viewer.joined` / `viewer.left`). The SFU's one Kafka producer.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
@@ -20,6 +21,8 @@ export interface ShopperActionsOptions {
   /** Checks a show's token: 'viewer' or 'host' when it is valid for an open show. */
   roleFor: (showId: string, token: string) => 'host' | 'viewer' | null;
   isAdmin: (secret: string) => boolean;
+  /** The studio changed the pinned product of a show (viewers are told at once). */
+  onPinned?: (showId: string, product: PinnedProduct | null) => void;
   log: (line: string) => void;
 }
 
@@ -46,6 +49,7 @@ export class ShopperActions {
   private readonly catalog = new Map<string, Map<string, PinnedProduct>>();
   private producer: Producer | null = null;
   private connecting: Promise<Producer> | null = null;
+  private presenceQueue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ShopperActionsOptions) {}
 
@@ -61,6 +65,8 @@ export class ShopperActions {
   }
 
   async stop(): Promise<void> {
+    // viewer.left of the viewers a shutdown sent away goes out first.
+    await this.presenceQueue;
     await this.producer?.disconnect().catch(() => {});
   }
 
@@ -90,6 +96,7 @@ export class ShopperActions {
       } else {
         this.pinned.delete(showId);
       }
+      this.options.onPinned?.(showId, product);
       return sendJson(res, 200, { product });
     }
     if (what === 'actions' && method === 'POST') {
@@ -100,6 +107,7 @@ export class ShopperActions {
         return sendJson(res, 401, { error: 'unknown show or wrong token' });
       const product = this.catalog.get(showId)?.get(action.productId);
       if (!product) return sendJson(res, 404, { error: 'that product is not on this show' });
+      if (product.soldOut) return sendJson(res, 409, { error: 'that product is sold out' });
       return this.publish(res, showId, viewerId, action, product);
     }
     sendJson(res, 405, { error: 'method not allowed' });
@@ -129,11 +137,7 @@ export class ShopperActions {
     const event = ShowEvent.safeParse(candidate);
     if (!event.success) return sendJson(res, 400, { error: event.error.issues[0]?.message ?? 'invalid' });
     try {
-      const producer = await this.kafkaProducer();
-      await producer.send({
-        topic: SHOW_TOPICS.shopper,
-        messages: [{ key: showId, value: JSON.stringify(event.data), timestamp: String(event.data.ts) }],
-      });
+      await this.produce(event.data);
     } catch (error) {
       this.options.log(`shopper action not delivered: ${(error as Error).message}`);
       return sendJson(res, 503, { error: 'the shop is unavailable, try again' });
@@ -144,6 +148,35 @@ export class ShopperActions {
       ...(orderId ? { orderId } : {}),
     };
     sendJson(res, 202, answer);
+  }
+
+  /**
+   * A viewer page joined or left a show's room (the signaling side reports it): one
+   * viewer.joined / viewer.left event each. Sent in order per show; a lost one is logged.
+   */
+  viewerPresence(change: 'joined' | 'left', showId: string, viewerId: string): void {
+    const event = ShowEvent.safeParse({
+      id: randomUUID(),
+      v: 1,
+      ts: Date.now(),
+      showId,
+      type: change === 'joined' ? 'viewer.joined' : 'viewer.left',
+      viewerId,
+    });
+    if (!event.success || this.options.brokers.length === 0) return;
+    const data = event.data;
+    // Chained, so a quick join-then-leave cannot reach Kafka as leave-then-join.
+    this.presenceQueue = this.presenceQueue
+      .then(() => this.produce(data))
+      .catch((error: unknown) => this.options.log(`${data.type} not delivered: ${(error as Error).message}`));
+  }
+
+  private async produce(event: ShowEvent): Promise<void> {
+    const producer = await this.kafkaProducer();
+    await producer.send({
+      topic: SHOW_TOPICS.shopper,
+      messages: [{ key: event.showId, value: JSON.stringify(event), timestamp: String(event.ts) }],
+    });
   }
 
   private kafkaProducer(): Promise<Producer> {

@@ -24,7 +24,7 @@ afterAll(async () => {
   for (const stop of stoppers.reverse()) await stop();
 });
 
-async function liveControl(sfuConfig: SfuConfig) {
+async function liveControl(sfuConfig: SfuConfig, upcomingFile: string | null = null) {
   const kafkaGateway = new KafkaGateway(config.kafka, () => {});
   const monitor = new SfuMonitor(sfuConfig, () => {});
   kafkaGateway.start();
@@ -49,6 +49,7 @@ async function liveControl(sfuConfig: SfuConfig) {
     rooms: new MediaRooms(sfuConfig),
     kafkaStatus: () => kafkaGateway.status,
     sfuStatus: () => monitor.status,
+    upcomingFile,
   });
   await until(
     'Kafka and SFU status',
@@ -101,6 +102,32 @@ describe('going live', () => {
     const host = await joinShow(first.sfuUrl, first.show.showId, first.hostToken);
     expect(host.answer.role).toBe('host');
     await live.endLive();
+  });
+
+  it("hands out the next show's link before going live, keeps it across a restart, and goes live on it", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'media-rooms-upcoming-')), 'upcoming-show.json');
+    const { live } = await liveControl(config.sfu, file);
+    const upcoming = await live.upcoming();
+    expect(await live.upcoming()).toEqual(upcoming);
+    // A page on the link waits for the show.
+    const waiting = await SignalingClient.connect(upcoming.sfuUrl, Socket);
+    stoppers.push(() => waiting.close());
+    const token = new URL(upcoming.viewerUrl).searchParams.get('token')!;
+    const opened = new Promise((resolve) => waiting.on('showOpened', resolve));
+    expect(await waiting.request('watchShow', { showId: upcoming.showId, token })).toEqual({
+      state: 'upcoming',
+    });
+
+    // The studio restarts before going live: same link.
+    const restarted = (await liveControl(config.sfu, file)).live;
+    expect(await restarted.upcoming()).toEqual(upcoming);
+    const session = await restarted.goLive({ title: 'Shared ahead', currency: 'EUR' });
+    expect(session.show.showId).toBe(upcoming.showId);
+    expect(session.viewerUrl).toBe(upcoming.viewerUrl);
+    expect(await opened).toEqual({ showId: upcoming.showId });
+    // The next show gets a link of its own.
+    expect((await restarted.upcoming()).showId).not.toBe(upcoming.showId);
+    await restarted.endLive();
   });
 
   it('refuses to go live when the SFU is unreachable, and says why', async () => {

@@ -169,7 +169,7 @@ describe('SFU', () => {
     const invalid = await client.request('createWebRtcTransport', { direction: 'sideways' });
     expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     expect(!invalid.ok && invalid.error.issues?.[0]?.path).toBe('direction');
-    expect(await client.request('getRouterRtpCapabilities', {})).toMatchObject({
+    expect(await client.request('createWebRtcTransport', { direction: 'recv' })).toMatchObject({
       ok: false,
       error: { code: 'not-joined' },
     });
@@ -244,11 +244,14 @@ describe('SFU', () => {
     const admin = await SignalingClient.connect(server.url);
     const { hostToken } = await openShow(admin);
     const host = await SignalingClient.connect(server.url);
+    // Before joining too (a studio loads its Device while the host previews): the same answer.
+    const ahead = await host.ok('getRouterRtpCapabilities');
     expect(await host.ok('join', { showId: 'show-1', token: hostToken })).toMatchObject({ role: 'host' });
 
     const { rtpCapabilities } = await host.ok<{ rtpCapabilities: { codecs: Array<{ mimeType: string }> } }>(
       'getRouterRtpCapabilities',
     );
+    expect(ahead).toEqual({ rtpCapabilities });
     const mimeTypes = rtpCapabilities.codecs.map((codec) => codec.mimeType);
     expect(mimeTypes).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8', 'video/H264']));
 
@@ -354,6 +357,70 @@ describe('SFU', () => {
     expect(server.workerPids()[0]).not.toBe(pid);
     expect((await getJson(`${server.httpUrl}/health`)).body).toEqual({ ok: true, workers: 1, rooms: 0 });
     await openShow(admin, 'show-2');
+  });
+
+  it('tells a viewer link whether its show is upcoming, open or ended, and pushes the opening', async () => {
+    const server = await sfu();
+    const admin = await SignalingClient.connect(server.url);
+    // The studio hands out the link before going live; nothing opens.
+    const { viewerToken } = await admin.ok<{ viewerToken: string }>('reserveShow', {
+      showId: 'show-9',
+      adminSecret: ADMIN_SECRET,
+    });
+    expect((await getJson(`${server.httpUrl}/health`)).body).toMatchObject({ rooms: 0 });
+    expect(await admin.request('reserveShow', { showId: 'show-9', adminSecret: 'guess' })).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized' },
+    });
+
+    const early = await SignalingClient.connect(server.url);
+    expect(await early.request('watchShow', { showId: 'show-9', token: 'wrong' })).toMatchObject({
+      ok: false,
+      error: { code: 'unauthorized' },
+    });
+    expect(await early.ok('watchShow', { showId: 'show-9', token: viewerToken })).toEqual({
+      state: 'upcoming',
+    });
+    expect(early.notifications).toEqual([]);
+
+    const opened = await openShow(admin, 'show-9');
+    expect(opened.viewerToken).toBe(viewerToken);
+    expect(await early.notification('showOpened')).toMatchObject({ data: { showId: 'show-9' } });
+    expect(await early.ok('join', { showId: 'show-9', token: viewerToken })).toMatchObject({
+      role: 'viewer',
+    });
+
+    const late = await SignalingClient.connect(server.url);
+    expect(await late.ok('watchShow', { showId: 'show-9', token: viewerToken })).toEqual({ state: 'open' });
+    await admin.ok('closeShow', { showId: 'show-9', adminSecret: ADMIN_SECRET });
+    const after = await SignalingClient.connect(server.url);
+    expect(await after.ok('watchShow', { showId: 'show-9', token: viewerToken })).toEqual({ state: 'ended' });
+    // Only once: the opening is not pushed twice to the early viewer.
+    expect(early.notifications.filter((n) => n.method === 'showOpened')).toHaveLength(1);
+  });
+
+  it('limits the requests of one connection with a typed error, and serves it again later', async () => {
+    const server = await sfu({ requestRate: { perSecond: 2, burst: 5 } });
+    const flooder = await SignalingClient.connect(server.url);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => flooder.request('getRouterRtpCapabilities', {})),
+    );
+    expect(answers.filter((answer) => answer.ok)).toHaveLength(5);
+    const refused = answers.filter((answer) => !answer.ok);
+    expect(refused).toHaveLength(3);
+    for (const answer of refused) {
+      // Each refusal still answers its own request id.
+      expect(answer).toMatchObject({ ok: false, error: { code: 'rate-limited' } });
+      const retryAfterMs = !answer.ok ? (answer.error.retryAfterMs ?? 0) : 0;
+      expect(retryAfterMs).toBeGreaterThan(0);
+      expect(retryAfterMs).toBeLessThanOrEqual(500);
+    }
+    // Another connection is not affected.
+    const other = await SignalingClient.connect(server.url);
+    await other.ok('getRouterRtpCapabilities');
+    // After the wait the flooder is served again.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await flooder.ok('getRouterRtpCapabilities');
   });
 
   it('serves static routes without escaping their directory', async () => {

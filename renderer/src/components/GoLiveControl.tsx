@@ -37,6 +37,7 @@ export function GoLiveControl() {
   const reason = useStudioStore((state) => state.liveReason);
   const preflight = useStudioStore((state) => state.preflight);
   const viewerUrl = useStudioStore((state) => state.viewerUrl);
+  const upcomingViewerUrl = useStudioStore((state) => state.upcomingViewerUrl);
   const viewerCount = useStudioStore((state) => state.viewerCount);
   const confirmingEnd = useStudioStore((state) => state.confirmingEnd);
   const setLive = useStudioStore((state) => state.setLive);
@@ -124,6 +125,14 @@ export function GoLiveControl() {
             </li>
           ))}
         </ul>
+      )}
+      {upcomingViewerUrl && !onAir && (
+        <p>
+          Share before you go live:{' '}
+          <a data-testid="upcoming-viewer-link" href={upcomingViewerUrl} target="_blank" rel="noreferrer">
+            {upcomingViewerUrl}
+          </a>
+        </p>
       )}
       {viewerUrl && onAir && (
         <p>

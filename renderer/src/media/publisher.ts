@@ -19,6 +19,8 @@ const HEALTH_INTERVAL_MS = 1000;
 const setLive = (patch: Partial<Omit<LiveSlice, 'setLive'>>) => useStudioStore.getState().setLive(patch);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+/** Steps of going live on the page's performance timeline, for benchmarks. */
+const mark = (step: string) => performance.mark(step);
 
 /** The first codec the browser offers of the preferred kinds: VP8, else H264. */
 function preferredVideoCodec(device: Device): types.RtpCodecCapability | undefined {
@@ -28,6 +30,13 @@ function preferredVideoCodec(device: Device): types.RtpCodecCapability | undefin
     if (codec) return codec;
   }
   return undefined;
+}
+
+/** A signaling connection and a loaded Device made while the host previews (see warmUp). */
+interface WarmStart {
+  sfuUrl: string;
+  client: SignalingClient;
+  device: Device;
 }
 
 interface Connection {
@@ -45,6 +54,7 @@ export class Publisher {
   private reconnecting = false;
   private healthTimer: ReturnType<typeof setInterval> | null = null;
   private sampler = new StreamHealthSampler();
+  private warm: Promise<WarmStart | null> | null = null;
 
   constructor(private readonly api: StudioApi) {}
 
@@ -57,9 +67,9 @@ export class Publisher {
     await this.connectOrRetry(session);
   }
 
-  /** Device checks here, service checks in main; all of them are shown to the host. */
-  async preflight(): Promise<PreflightResult[]> {
-    const local: PreflightResult[] = [
+  /** Device checks here; service checks in main. */
+  private localChecks(): PreflightResult[] {
+    return [
       {
         name: 'Camera',
         ok: !!capture.camera?.getVideoTracks().some((t) => t.readyState === 'live'),
@@ -72,36 +82,89 @@ export class Publisher {
       },
       { name: 'Program', ok: program().fps > 0, reason: 'the program is not composing frames' },
     ].map((check) => ({ ...check, reason: check.ok ? null : check.reason }));
-    const remote = await this.api
-      .goLivePreflight({})
-      .catch((error: unknown) => [{ name: 'Studio services', ok: false, reason: messageOf(error) }]);
-    return [...local, ...remote];
+  }
+
+  /** The next show's viewer link, so the host can share it before going live. */
+  async prepareUpcoming(): Promise<void> {
+    if (this.wantLive) return;
+    const upcoming = await this.api.getUpcomingShow({}).catch(() => null);
+    if (this.wantLive) return;
+    setLive({ upcomingViewerUrl: upcoming?.viewerUrl ?? null });
+    if (upcoming) this.warmUp(upcoming.sfuUrl);
+  }
+
+  /**
+   * Connects to the SFU and loads the Device while the host previews, so going live starts
+   * at joining the room. Best effort: without it going live connects from scratch.
+   */
+  private warmUp(sfuUrl: string): void {
+    this.warm ??= (async (): Promise<WarmStart | null> => {
+      const client = await SignalingClient.connect(sfuUrl, WebSocket as unknown as SocketConstructor, {
+        connectTimeoutMs: 2000,
+      });
+      try {
+        const { rtpCapabilities } = await client.request('getRouterRtpCapabilities', {});
+        const device = new Device();
+        await device.load({ routerRtpCapabilities: rtpCapabilities });
+        // If the SFU restarts meanwhile, takeWarm finds the connection closed and goes live afresh.
+        return { sfuUrl, client, device };
+      } catch (error) {
+        client.close();
+        throw error;
+      }
+    })().catch(() => {
+      this.warm = null;
+      return null;
+    });
+  }
+
+  /** The warm connection for this SFU if it is still open; it is used once. */
+  private async takeWarm(sfuUrl: string): Promise<WarmStart | null> {
+    const pending = this.warm;
+    this.warm = null;
+    const warm = await pending;
+    if (warm && warm.sfuUrl === sfuUrl && !warm.client.closed) return warm;
+    warm?.client.close();
+    return null;
   }
 
   async goLive(request: { title: string; currency: string }): Promise<void> {
-    if (this.wantLive) return;
+    // A second click or shortcut while the first is still checking is the same request.
+    if (this.wantLive || useStudioStore.getState().livePhase === 'preflight') return;
+    mark('goLive:clicked');
     setLive({ livePhase: 'preflight', liveReason: null, preflight: [] });
-    const checks = await this.preflight();
-    setLive({ preflight: checks });
+    const local = this.localChecks();
     // A missing microphone is worth a warning, not a refusal: some shows are silent demos.
-    const blocking = checks.filter((check) => !check.ok && check.name !== 'Microphone');
-    if (blocking.length > 0) {
+    const blocks = (check: PreflightResult) => !check.ok && check.name !== 'Microphone';
+    const remote = this.api
+      .goLivePreflight({})
+      .catch((error: unknown) => [{ name: 'Studio services', ok: false, reason: messageOf(error) }]);
+    // main runs the service checks again inside goLive, so both go out at once rather than
+    // one after the other; the checks are only there to be shown.
+    const starting = local.some(blocks)
+      ? null
+      : this.api.goLive(request).then(
+          (session) => ({ session }),
+          (error: unknown) => ({ error: messageOf(error) }),
+        );
+    const [remoteChecks, started] = await Promise.all([remote, starting]);
+    mark('goLive:showStarted');
+    const checks = [...local, ...remoteChecks];
+    setLive({ preflight: checks });
+    if (!started || 'error' in started) {
+      const blocking = checks.filter(blocks);
       setLive({
         livePhase: 'failed',
-        liveReason: blocking.map((check) => `${check.name}: ${check.reason}`).join('; '),
+        liveReason:
+          blocking.length > 0
+            ? blocking.map((check) => `${check.name}: ${check.reason}`).join('; ')
+            : (started?.error ?? 'could not go live'),
       });
       return;
     }
-    setLive({ livePhase: 'connecting', liveAttempt: 0 });
-    let session: LiveSession;
-    try {
-      session = await this.api.goLive(request);
-    } catch (error) {
-      setLive({ livePhase: 'failed', liveReason: messageOf(error) });
-      return;
-    }
+    setLive({ livePhase: 'connecting', liveAttempt: 0, upcomingViewerUrl: null });
     this.wantLive = true;
-    await this.connectOrRetry(session);
+    await this.connectOrRetry(started.session);
   }
 
   async endLive(): Promise<void> {
@@ -113,6 +176,7 @@ export class Publisher {
     } catch (error) {
       setLive({ livePhase: 'failed', liveReason: `Could not end the show: ${messageOf(error)}` });
     }
+    await this.prepareUpcoming();
   }
 
   /** The producers, for tests and benchmarks (e.g. reading stats). */
@@ -134,9 +198,13 @@ export class Publisher {
     const current = () => generation === this.generation && this.wantLive;
     setLive({ liveShowId: session.show.showId, viewerUrl: session.viewerUrl });
 
-    const client = await SignalingClient.connect(session.sfuUrl, WebSocket as unknown as SocketConstructor, {
-      connectTimeoutMs: 2000,
-    });
+    const warm = await this.takeWarm(session.sfuUrl);
+    const client =
+      warm?.client ??
+      (await SignalingClient.connect(session.sfuUrl, WebSocket as unknown as SocketConstructor, {
+        connectTimeoutMs: 2000,
+      }));
+    mark('goLive:signalingConnected');
     if (!current()) {
       client.close();
       return;
@@ -151,6 +219,7 @@ export class Publisher {
         this.wantLive = false;
         this.teardown();
         setLive({ livePhase: 'ended', streamHealth: null });
+        void this.prepareUpcoming();
       } else {
         void this.reconnect(`The SFU ended the room (${reason})`);
       }
@@ -159,13 +228,24 @@ export class Publisher {
     let device: Device;
     let params;
     try {
-      const joined = await client.request('join', { showId: session.show.showId, token: session.hostToken });
+      // Sent back to back (the SFU answers in order): one round trip instead of three.
+      const joining = client.request('join', { showId: session.show.showId, token: session.hostToken });
+      const capabilities = warm ? null : client.request('getRouterRtpCapabilities', {});
+      const transportParams = client.request('createWebRtcTransport', { direction: 'send' });
+      // Only the first refusal matters; the others follow from it.
+      void capabilities?.catch(() => {});
+      void transportParams.catch(() => {});
+      const joined = await joining;
       setLive({ viewerCount: joined.viewerCount });
-      const { rtpCapabilities } = await client.request('getRouterRtpCapabilities', {});
-      // A fresh Device per connection: a restarted SFU may offer different capabilities.
-      device = new Device();
-      await device.load({ routerRtpCapabilities: rtpCapabilities });
-      params = await client.request('createWebRtcTransport', { direction: 'send' });
+      if (warm) {
+        device = warm.device;
+      } else {
+        // A fresh Device per connection: a restarted SFU may offer different capabilities.
+        device = new Device();
+        await device.load({ routerRtpCapabilities: (await capabilities!).rtpCapabilities });
+      }
+      params = await transportParams;
+      mark('goLive:transportCreated');
     } catch (error) {
       client.close();
       throw error;
@@ -209,9 +289,11 @@ export class Publisher {
         stopTracks: false,
         appData: { source: 'camera' },
       });
+      mark('goLive:videoProduced');
     }
     await this.sendMicrophone(connection);
     if (!current()) return;
+    mark('goLive:live');
     setLive({ livePhase: 'live', liveAttempt: 0, liveReason: null });
     this.healthTimer = setInterval(() => void this.sampleHealth(connection), HEALTH_INTERVAL_MS);
   }
@@ -295,7 +377,7 @@ export function startPublisher(link: StudioLink): Publisher {
   instance ??= new Publisher(link.api);
   const publisher = instance;
   link.onLinkState((state) => {
-    if (state === 'connected') void publisher.resume();
+    if (state === 'connected') void publisher.resume().then(() => publisher.prepareUpcoming());
   });
   useStudioStore.subscribe((state, previous) => {
     if (state.microphoneId !== previous.microphoneId || state.microphoneOn !== previous.microphoneOn)

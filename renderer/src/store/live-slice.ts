@@ -37,6 +37,8 @@ export interface LiveSlice {
   preflight: PreflightResult[];
   liveShowId: string | null;
   viewerUrl: string | null;
+  /** The next show's viewer link while off air (shareable before going live). */
+  upcomingViewerUrl: string | null;
   viewerCount: number;
   streamHealth: StreamHealth | null;
   /** The host asked to end the show and has not confirmed yet. */
@@ -51,6 +53,7 @@ export const createLiveSlice: StateCreator<LiveSlice, [], [], LiveSlice> = (set)
   preflight: [],
   liveShowId: null,
   viewerUrl: null,
+  upcomingViewerUrl: null,
   viewerCount: 0,
   streamHealth: null,
   confirmingEnd: false,

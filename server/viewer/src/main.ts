@@ -1,8 +1,12 @@
 // The shopper viewer page: watches a show through the SFU (mediasoup-client, one receive
 // transport), rejoins by itself when the SFU restarts or the network blips, shows the
 // pinned product, and sends add-to-cart / buy clicks to the SFU process.
-import { Device, type types } from 'mediasoup-client';
-import { SignalingClient, type SocketConstructor } from '../../../protocol/signaling-client';
+import type { Device, types } from 'mediasoup-client';
+import {
+  SignalingClient,
+  SignalingRequestError,
+  type SocketConstructor,
+} from '../../../protocol/signaling-client';
 import type { ProducerInfo } from '../../../protocol/signaling';
 import {
   PinnedProductAnswer,
@@ -10,6 +14,13 @@ import {
   type PinnedProduct,
   type ViewerAction,
 } from '../../../protocol/viewer-actions';
+
+/** When each step of the first join happened (ms since navigation), for benchmarks. */
+const timeline: Record<string, number> = {};
+const mark = (step: string) => (timeline[step] ??= Math.round(performance.now()));
+mark('scriptStarted');
+// The WebRTC library is the larger half of the page: fetch it while signaling connects.
+const mediasoupClient = import('mediasoup-client');
 
 const params = new URLSearchParams(location.search);
 const showId = params.get('show') ?? '';
@@ -46,12 +57,11 @@ interface Watch {
 }
 
 let watch: Watch | null = null;
-/** When each step of the first join happened (ms since navigation), for benchmarks. */
-const timeline: Record<string, number> = {};
-const mark = (step: string) => (timeline[step] ??= Math.round(performance.now()));
 let ended = false;
+/** The link's token is wrong (or for another SFU): retrying cannot help. */
+class BadLink extends Error {}
+// Attached with the first track: a video with an empty stream holds the page's load event.
 const stream = new MediaStream();
-video.srcObject = stream;
 
 async function consume(current: Watch, device: Device, producer: ProducerInfo): Promise<void> {
   const answer = await current.client.request('consume', {
@@ -71,10 +81,20 @@ async function consume(current: Watch, device: Device, producer: ProducerInfo): 
   current.consumers.set(producer.producerId, consumer);
   for (const old of stream.getTracks().filter((t) => t.kind === consumer.kind)) stream.removeTrack(old);
   stream.addTrack(consumer.track);
+  if (video.srcObject !== stream) video.srcObject = stream;
   await current.client.request('resumeConsumer', { consumerId: consumer.id });
   mark(`${consumer.kind}Resumed`);
   void video.play().catch(() => {});
   if (consumer.kind === 'audio' && video.muted) unmute.hidden = false;
+}
+
+/** Joins the room and asks for a receive transport, back to back (the SFU answers in order). */
+function enter(client: SignalingClient) {
+  const joining = client.request('join', { showId, token, viewerId });
+  const transportParams = client.request('createWebRtcTransport', { direction: 'recv' });
+  // When the join is refused the transport is too; only the first refusal matters.
+  void transportParams.catch(() => {});
+  return joining.then(async (joined) => ({ joined, params: await transportParams }));
 }
 
 async function join(): Promise<void> {
@@ -83,21 +103,65 @@ async function join(): Promise<void> {
   });
   try {
     mark('connected');
+    // Everything goes out at once: where the show stands, the capabilities (the same for
+    // every show, so the Device loads even while the show is upcoming) and the join itself,
+    // which simply fails when the show is not open.
+    let opened!: () => void;
+    const openedNow = new Promise<void>((resolve) => (opened = resolve));
+    const stopOpened = client.on('showOpened', () => opened());
     // The host may start sending while this page is still setting up: keep those for later.
     const early: ProducerInfo[] = [];
     const stopEarly = client.on('producerAdded', (producer) => early.push(producer));
-    const joined = await client.request('join', { showId, token });
+    const watching = client.request('watchShow', { showId, token });
+    const capabilities = client.request('getRouterRtpCapabilities', {});
+    const deviceReady = (async () => {
+      const { Device } = await mediasoupClient;
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: (await capabilities).rtpCapabilities });
+      return device;
+    })();
+    void deviceReady.catch(() => {});
+    let entering = enter(client);
+    void entering.catch(() => {});
+
+    const { state } = await watching.catch((error: unknown) => {
+      if (error instanceof SignalingRequestError && error.code === 'unauthorized')
+        throw new BadLink('this link is not valid');
+      throw error;
+    });
+    mark('watchAnswered');
+    if (state === 'ended') {
+      client.close();
+      showEnded();
+      return;
+    }
+    let entered = await entering.catch((error: unknown) => {
+      // Open yet refused: the room went away meanwhile; the caller tries again.
+      if (state === 'open') throw error;
+      return null;
+    });
+    if (!entered) {
+      // Upcoming: the SFU pushes showOpened; a dropped connection rejects and the caller retries.
+      setStatus('waiting', 'Waiting for the host to go live…');
+      await new Promise<void>((resolve, reject) => {
+        client.onClose((reason) => reject(new Error(reason)));
+        void openedNow.then(resolve);
+      });
+      mark('showOpened');
+      entering = enter(client);
+      entered = await entering;
+    }
+    stopOpened();
+    const { joined, params } = entered;
     mark('joined');
-    const { rtpCapabilities } = await client.request('getRouterRtpCapabilities', {});
-    const device = new Device();
-    await device.load({ routerRtpCapabilities: rtpCapabilities });
-    const params = await client.request('createWebRtcTransport', { direction: 'recv' });
+    const device = await deviceReady;
     const transport = device.createRecvTransport({
       id: params.transportId,
       iceParameters: params.iceParameters,
       iceCandidates: params.iceCandidates,
       dtlsParameters: params.dtlsParameters,
     });
+    mark('transportReady');
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       client
         .request('connectTransport', { transportId: transport.id, dtlsParameters })
@@ -105,6 +169,7 @@ async function join(): Promise<void> {
     });
     const current: Watch = { client, transport, consumers: new Map() };
     watch = current;
+    void refreshPinned();
     transport.on('connectionstatechange', (state) => {
       if (state === 'connected') mark('mediaConnected');
       if (state === 'failed' && watch === current) lost('the media connection failed');
@@ -116,6 +181,12 @@ async function join(): Promise<void> {
     client.on('producerAdded', (producer) => {
       setStatus('live', 'LIVE');
       void consume(current, device, producer).catch(() => {});
+    });
+    // Pins and sold-out marks are pushed; the fetch at join covers what happened before.
+    client.on('pinnedProduct', ({ product }) => {
+      if (watch !== current) return;
+      pinPushes++;
+      showProduct(product);
     });
     client.on('producerClosed', ({ producerId }) => {
       const consumer = current.consumers.get(producerId);
@@ -129,10 +200,11 @@ async function join(): Promise<void> {
       if (reason === 'closed') showEnded();
       else lost('the show is restarting');
     });
-    for (const producer of [...joined.producers, ...early]) {
-      // One that closed meanwhile is refused by the SFU; the rest still play.
-      await consume(current, device, producer).catch(() => {});
-    }
+    // Picture first; one that closed meanwhile is refused by the SFU, the rest still play.
+    const producers = [...joined.producers, ...early].sort(
+      (a, b) => Number(b.kind === 'video') - Number(a.kind === 'video'),
+    );
+    await Promise.all(producers.map((producer) => consume(current, device, producer).catch(() => {})));
     setStatus(
       current.consumers.size > 0 ? 'live' : 'waiting',
       current.consumers.size > 0 ? 'LIVE' : 'Waiting for the host…',
@@ -155,7 +227,7 @@ function stopWatching(): void {
 function showEnded(): void {
   ended = true;
   stopWatching();
-  setStatus('ended', 'The show has ended. Thanks for watching!');
+  setStatus('ended', 'This show has ended. Thanks for watching!');
   byId('product').hidden = true;
 }
 
@@ -177,6 +249,11 @@ async function rejoin(reason: string): Promise<void> {
       break;
     } catch (error) {
       stopWatching();
+      if (error instanceof BadLink) {
+        setStatus('error', 'This link is not valid. Ask the shop for a new one.');
+        break;
+      }
+      // The room can be gone for a moment (SFU restart) before the studio re-opens it.
       reason = (error as Error).message.includes('unauthorized')
         ? 'waiting for the show'
         : 'the stream is away';
@@ -198,6 +275,8 @@ unmute.addEventListener('click', () => {
 // --- Shopping ---------------------------------------------------------------------
 
 let pinned: PinnedProduct | null = null;
+/** Counts pushed pins, so a fetch that a push overtook does not bring back an old pin. */
+let pinPushes = 0;
 
 function formatPrice(product: PinnedProduct): string {
   const digits =
@@ -215,21 +294,32 @@ function showProduct(product: PinnedProduct | null): void {
   // Product names are untrusted: text only.
   byId('product-name').textContent = product.name;
   byId('product-price').textContent = formatPrice(product);
+  const soldOut = product.soldOut === true;
+  byId('product').dataset.soldOut = String(soldOut);
+  byId('sold-out').hidden = !soldOut;
+  for (const id of ['add-to-cart', 'buy', 'qty', 'payment']) byId<HTMLButtonElement>(id).disabled = soldOut;
 }
 
 async function refreshPinned(): Promise<void> {
-  if (ended) return;
+  // Before the show opens (or after a bad link) the SFU has nothing to say.
+  if (ended || !watch) return;
+  const pushesBefore = pinPushes;
   try {
     const response = await fetch(
       `/shows/${encodeURIComponent(showId)}/pinned?token=${encodeURIComponent(token)}`,
     );
     if (response.ok) {
       const answer = PinnedProductAnswer.safeParse(await response.json());
-      if (answer.success && answer.data.product?.productId !== pinned?.productId)
+      // Compared whole: the same product can turn sold out.
+      if (
+        answer.success &&
+        pinPushes === pushesBefore &&
+        JSON.stringify(answer.data.product) !== JSON.stringify(pinned)
+      )
         showProduct(answer.data.product);
     }
   } catch {
-    // The SFU is away; the next poll will tell.
+    // The SFU is away; joining again fetches it again.
   }
 }
 
@@ -241,7 +331,7 @@ const PAYMENTS: Record<string, Extract<ViewerAction, { action: 'buy' }>['payment
 
 async function shop(kind: 'add_to_cart' | 'buy'): Promise<void> {
   const message = byId('shop-message');
-  if (!pinned) return;
+  if (!pinned || pinned.soldOut) return;
   const qty = Math.min(99, Math.max(1, Number(byId<HTMLInputElement>('qty').value) || 1));
   const action: ViewerAction =
     kind === 'buy'
@@ -259,6 +349,11 @@ async function shop(kind: 'add_to_cart' | 'buy'): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token, viewerId, action }),
     });
+    if (response.status === 409) {
+      message.textContent = 'Sorry, this product just sold out.';
+      void refreshPinned();
+      return;
+    }
     const answer = ViewerActionAnswer.safeParse(await response.json());
     if (!response.ok || !answer.success) throw new Error(`HTTP ${response.status}`);
     message.dataset.eventId = answer.data.eventId;
@@ -289,13 +384,16 @@ async function receiveStats() {
   });
   return result;
 }
-(window as unknown as { shopcastViewer: object }).shopcastViewer = { receiveStats, timeline };
+// timeOrigin turns the timeline into wall-clock times (a viewer waiting before go-live).
+(window as unknown as { shopcastViewer: object }).shopcastViewer = {
+  receiveStats,
+  timeline,
+  timeOrigin: performance.timeOrigin,
+};
 video.requestVideoFrameCallback(() => mark('firstFrame'));
 
 if (!showId || !token) {
   setStatus('error', 'This link is incomplete: it needs ?show=…&token=…');
 } else {
   void rejoin('connecting');
-  void refreshPinned();
-  setInterval(() => void refreshPinned(), 2000);
 }
