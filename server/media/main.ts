@@ -5,13 +5,14 @@
 // Each flag also reads from the environment: SHOPCAST_SFU_PORT, SHOPCAST_SFU_HOST,
 // SHOPCAST_SFU_ANNOUNCED_IP, SHOPCAST_SFU_RTC_LISTEN_IP, SHOPCAST_SFU_RTC_MIN_PORT,
 // SHOPCAST_SFU_RTC_MAX_PORT, SHOPCAST_SFU_WORKERS, SHOPCAST_SFU_ADMIN_SECRET.
-// SHOPCAST_KAFKA_BROKERS is where the viewer page's add-to-cart / buy clicks go.
+// SHOPCAST_KAFKA_BROKERS (with _SSL and _SASL_* as for the studio) is where the viewer page's clicks go.
 // Without an admin secret a random one is generated and printed.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureMediasoupWorker } from '../../scripts/build-mediasoup-worker';
 import { startSfu } from './sfu';
+import { kafkaConnectionFromEnv } from '../../protocol/kafka-connection';
 
 const { values } = parseArgs({
   options: {
@@ -68,7 +69,7 @@ const sfu = await startSfu({
   adminSecret,
   workerBin: await ensureMediasoupWorker(),
   staticRoutes: staticRoutes(values.static),
-  kafkaBrokers: (env.SHOPCAST_KAFKA_BROKERS ?? '').split(',').filter(Boolean),
+  kafka: kafkaConnectionFromEnv(env),
 }).catch((error: unknown) => {
   console.error(`[sfu] could not start: ${(error as Error).message}`);
   process.exit(1);

@@ -10,6 +10,7 @@ import { MediaWorkers } from './media-workers';
 import { PeerSession, type RequestRate } from './peer-session';
 import { sameSecret, ShowRooms } from './show-room';
 import { ShopperActions } from '../viewer/shopper-actions';
+import type { KafkaConnection } from '../../protocol/kafka-connection';
 
 export interface SfuOptions {
   /** HTTP + WebSocket port; 0 picks a free one. */
@@ -35,8 +36,8 @@ export interface SfuOptions {
   heartbeatMs?: number;
   /** Requests one signaling connection may send. Default 40 at once, 20 a second after that. */
   requestRate?: RequestRate;
-  /** Kafka bootstrap servers for the viewer page's add-to-cart / buy clicks. */
-  kafkaBrokers?: string[];
+  /** Kafka (brokers, TLS, SASL) for the viewer page's clicks and viewer presence events. */
+  kafka?: KafkaConnection;
   log?: (line: string) => void;
 }
 
@@ -76,7 +77,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
   });
 
   const shop = new ShopperActions({
-    brokers: options.kafkaBrokers ?? [],
+    kafka: options.kafka ?? { brokers: [], ssl: false },
     roleFor: (showId, token) => rooms.get(showId)?.roleFor(token) ?? null,
     isAdmin: (secret) => sameSecret(secret, options.adminSecret),
     onPinned: (showId, product) => rooms.get(showId)?.tellViewers(notification('pinnedProduct', { product })),

@@ -12,12 +12,13 @@ import {
   type PinnedProduct,
   type ViewerActionAnswer,
 } from '../../protocol/viewer-actions';
+import type { KafkaConnection } from '../../protocol/kafka-connection';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
 export interface ShopperActionsOptions {
-  /** Kafka bootstrap servers; without them clicks are refused with 503. */
-  brokers: string[];
+  /** Where the events go; without brokers clicks are refused with 503. */
+  kafka: KafkaConnection;
   /** Checks a show's token: 'viewer' or 'host' when it is valid for an open show. */
   roleFor: (showId: string, token: string) => 'host' | 'viewer' | null;
   isAdmin: (secret: string) => boolean;
@@ -163,7 +164,7 @@ export class ShopperActions {
       type: change === 'joined' ? 'viewer.joined' : 'viewer.left',
       viewerId,
     });
-    if (!event.success || this.options.brokers.length === 0) return;
+    if (!event.success || this.options.kafka.brokers.length === 0) return;
     const data = event.data;
     // Chained, so a quick join-then-leave cannot reach Kafka as leave-then-join.
     this.presenceQueue = this.presenceQueue
@@ -181,11 +182,14 @@ export class ShopperActions {
 
   private kafkaProducer(): Promise<Producer> {
     if (this.producer) return Promise.resolve(this.producer);
-    if (this.options.brokers.length === 0) return Promise.reject(new Error('no Kafka brokers configured'));
+    if (this.options.kafka.brokers.length === 0)
+      return Promise.reject(new Error('no Kafka brokers configured'));
     this.connecting ??= (async () => {
       const kafka = new Kafka({
         clientId: 'shopcast-sfu-shopper-actions',
-        brokers: this.options.brokers,
+        brokers: this.options.kafka.brokers,
+        ssl: this.options.kafka.ssl,
+        ...(this.options.kafka.sasl ? { sasl: this.options.kafka.sasl } : {}),
         logLevel: logLevel.NOTHING,
         connectionTimeout: 2000,
         retry: { retries: 2 },

@@ -76,7 +76,7 @@ beforeAll(async () => {
     port: 0,
     adminSecret: ADMIN_SECRET,
     workerBin: process.env.MEDIASOUP_WORKER_BIN || (await ensureMediasoupWorker()),
-    kafkaBrokers: brokers,
+    kafka: { brokers, ssl: false },
     heartbeatMs: 300,
     log: () => {},
   });
