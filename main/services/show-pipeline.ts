@@ -177,6 +177,7 @@ export class ShowPipeline {
       await admin.connect();
       if (this.opts.topics !== false) await ensureShowTopics(admin, this.opts.topics);
       const from = (this.opts.replayFromMs ?? Date.now() - this.opts.lookbackMs) - this.opts.clockSlackMs;
+      const seeks: { topic: string; partition: number; offset: string }[] = [];
       for (const topic of SHOW_EVENT_TOPICS) {
         const starts = await whileLeadersSettle(() => admin.fetchTopicOffsetsByTimestamp(topic, from));
         const highs = await whileLeadersSettle(() => admin.fetchTopicOffsets(topic));
@@ -185,8 +186,7 @@ export class ShowPipeline {
           const next = Number(offset);
           this.progress.set(`${topic}:${partition}`, { handedOver: next, next, high, endAtStart: high });
         }
-        // A fresh group starts where we tell it; after a consumer restart it resumes from its commits.
-        await admin.setOffsets({ groupId: this.groupId, topic, partitions: starts });
+        for (const { partition, offset } of starts) seeks.push({ topic, partition, offset });
       }
       if (this.opts.deadLetter) {
         this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
@@ -202,6 +202,16 @@ export class ShowPipeline {
         // kafkajs restarts the consumer itself after retriable errors (e.g. a broker restart).
         this.error = payload.error.message;
         if (!payload.restart) this.setState('error');
+      });
+      // The fresh group starts where we tell it: seek once it has its partitions, before the
+      // first fetch (kafkajs emits GROUP_JOIN synchronously, and the seek commits). After a
+      // consumer restart it rejoins and resumes from its commits. (admin.setOffsets would do
+      // the same with a throwaway consumer that takes a whole fetch wait, 5 s, per topic.)
+      let seeked = false;
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        if (seeked) return;
+        seeked = true;
+        for (const seek of seeks) consumer.seek(seek);
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [...SHOW_EVENT_TOPICS], fromBeginning: true });
