@@ -9,6 +9,7 @@ import { RehearsalBadge } from '../dashboard/RehearsalBadge';
 import { ShowControls, StartRehearsalForm } from '../dashboard/RehearsalControls';
 import { SeriesChart } from '../dashboard/SeriesChart';
 import { useStudioStore } from '../store';
+import { selectKeyFigures } from '../store/metrics-slice';
 
 function DashboardNotice() {
   const kafka = useStudioStore((state) => state.status?.kafka);
@@ -41,6 +42,8 @@ function DashboardNotice() {
 export function DashboardView() {
   const show = useStudioStore((state) => state.runningShow);
   const snapshot = useStudioStore((state) => state.metrics);
+  // Tiles and the show clock follow the headline pushes, which come sooner than snapshots.
+  const figures = useStudioStore(selectKeyFigures);
   const error = useStudioStore((state) => state.metricsError);
 
   if (!show) {
@@ -63,15 +66,15 @@ export function DashboardView() {
       <header className="dashboard-header">
         <h2>{show.title}</h2>
         <RehearsalBadge />
-        <span className="muted" data-testid="show-clock" data-asof={snapshot?.asOf ?? ''}>
-          Show clock {formatClock(snapshot?.asOf ?? null)}
+        <span className="muted" data-testid="show-clock" data-asof={figures?.asOf ?? ''}>
+          Show clock {formatClock(figures?.asOf ?? null)}
         </span>
         <ShowControls />
       </header>
       {error && <p className="reason">{error}</p>}
       <DashboardNotice />
-      {snapshot ? (
-        <KpiTiles snapshot={snapshot} />
+      {figures ? (
+        <KpiTiles snapshot={figures} />
       ) : (
         <p className="muted" data-testid="dashboard-waiting">
           Waiting for the show&apos;s first events…
