@@ -458,7 +458,7 @@ export class ShowPipeline {
 /** The pipeline's worker: the bundled script in the Electron build, else the TypeScript source via tsx. */
 function ingestWorker(workerData: ShowIngestOptions): Worker {
   // A whole fetch's events live until the batch is counted: a young generation that holds
-  // them spares promoting them all to the old generation (measured: ≈15 % less CPU).
+  // them spares promoting them all to the old generation.
   const resourceLimits = { maxYoungGenerationSizeMb: 192 };
   if (import.meta.url.endsWith('.cjs')) {
     return new Worker(new URL('./show-pipeline-worker.cjs', import.meta.url), { workerData, resourceLimits });
