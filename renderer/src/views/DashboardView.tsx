@@ -39,11 +39,31 @@ function DashboardNotice() {
   return null;
 }
 
+// The show clock and the tiles follow the headline pushes (up to ~30 a second, sooner than
+// whole snapshots): each subscribes on its own, so a headline re-renders only them.
+function ShowClock() {
+  const asOf = useStudioStore((state) => selectKeyFigures(state)?.asOf ?? null);
+  return (
+    <span className="muted" data-testid="show-clock" data-asof={asOf ?? ''}>
+      Show clock {formatClock(asOf)}
+    </span>
+  );
+}
+
+function DashboardTiles() {
+  const figures = useStudioStore(selectKeyFigures);
+  return figures ? (
+    <KpiTiles snapshot={figures} />
+  ) : (
+    <p className="muted" data-testid="dashboard-waiting">
+      Waiting for the show&apos;s first events…
+    </p>
+  );
+}
+
 export function DashboardView() {
   const show = useStudioStore((state) => state.runningShow);
   const snapshot = useStudioStore((state) => state.metrics);
-  // Tiles and the show clock follow the headline pushes, which come sooner than snapshots.
-  const figures = useStudioStore(selectKeyFigures);
   const error = useStudioStore((state) => state.metricsError);
 
   if (!show) {
@@ -66,20 +86,12 @@ export function DashboardView() {
       <header className="dashboard-header">
         <h2>{show.title}</h2>
         <RehearsalBadge />
-        <span className="muted" data-testid="show-clock" data-asof={figures?.asOf ?? ''}>
-          Show clock {formatClock(figures?.asOf ?? null)}
-        </span>
+        <ShowClock />
         <ShowControls />
       </header>
       {error && <p className="reason">{error}</p>}
       <DashboardNotice />
-      {figures ? (
-        <KpiTiles snapshot={figures} />
-      ) : (
-        <p className="muted" data-testid="dashboard-waiting">
-          Waiting for the show&apos;s first events…
-        </p>
-      )}
+      <DashboardTiles />
       <div className="charts">
         <SeriesChart
           title="Viewers"
