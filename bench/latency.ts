@@ -2,8 +2,8 @@
 // and → the number painted in the dashboard (browser mode, Debian Chromium), with a bare
 // kafkajs produce → consume as the baseline, all in the same run on a dedicated broker.
 //
-// Every snapshot carries asOf (the newest event ts it includes) and the dashboard renders it
-// as data-asof on the show clock; a MutationObserver stamps the next animation frame after it
+// Every snapshot and headline push carries asOf (the newest event ts it includes) and the
+// dashboard renders the newer one's as data-asof on the show clock; a MutationObserver stamps the next animation frame after it
 // changes. An event's latency is the first push (or paint) whose asOf covers its ts, minus ts.
 //
 //   npx tsx bench/latency.ts [--seconds 20] [--rate 10000]
@@ -16,7 +16,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '../main/services/config';
 import { startBrowserMode } from '../main/web/browser-mode';
 import { SHOW_TOPICS, type ShowEvent } from '../protocol/events';
-import type { ShowMetricsSnapshot } from '../protocol/metrics';
+import type { ShowHeadline, ShowMetricsSnapshot } from '../protocol/metrics';
 import type { ShowState } from '../protocol/show';
 import { kafkaDataDir, startLocalKafka, stopLocalKafka } from '../scripts/kafka';
 import { chromiumArgs } from '../tests/e2e/playwright.config';
@@ -67,9 +67,11 @@ async function main(): Promise<void> {
     }),
   );
   const node: { asOf: number; at: number }[] = [];
+  const headlines: { asOf: number; at: number }[] = [];
   studio.services.host.subscribe((event, payload) => {
-    const asOf = (payload as ShowMetricsSnapshot | null)?.asOf;
+    const asOf = (payload as ShowMetricsSnapshot | ShowHeadline | null)?.asOf;
     if (event === 'metrics' && asOf) node.push({ asOf, at: Date.now() });
+    if (event === 'headline' && asOf) headlines.push({ asOf, at: Date.now() });
   });
   const started = (await studio.services.host.call('startShow', {
     title: 'Latency bench',
@@ -170,8 +172,10 @@ async function main(): Promise<void> {
     produced: n,
     bareProduceToConsumeMs: percentiles(bare.slice(Math.floor((bare.length * WARMUP_MS) / (SECONDS * 1000)))),
     eventToSnapshotPushMs: percentiles(coverLatency(eventTs, node)),
+    eventToHeadlinePushMs: percentiles(coverLatency(eventTs, headlines)),
     eventToPaintedMs: percentiles(coverLatency(eventTs, dom)),
     snapshotsPushed: node.length,
+    headlinesPushed: headlines.length,
     framesPainted: dom.length,
   };
   console.log(

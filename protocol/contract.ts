@@ -3,7 +3,7 @@
 // browser-mode WebSocket adapter are both derived from this table.
 import { z } from 'zod';
 import { BadRow, Product } from './catalog';
-import { ShowMetricsSnapshot, ShowPipelineStatus } from './metrics';
+import { ShowHeadline, ShowMetricsSnapshot, ShowPipelineStatus } from './metrics';
 import { ShowState, StartShowRequest } from './show';
 
 export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected']);
@@ -195,6 +195,9 @@ export const studioPushEvents = {
   show: ShowState.nullable(),
   // Coalesced to at most ~10 a second.
   metrics: ShowMetricsSnapshot.nullable(),
+  // The KPI figures alone, as soon as they change (at most ~30 a second); the screen shows
+  // whichever of headline and metrics is newer (newerHeadline). Null when the show changes.
+  headline: ShowHeadline.nullable(),
   pipeline: ShowPipelineStatus,
   chat: ChatFeed,
   rehearsal: RehearsalStatus,

@@ -89,6 +89,61 @@ export const ShowMetricsSnapshot = z.object({
 });
 export type ShowMetricsSnapshot = z.infer<typeof ShowMetricsSnapshot>;
 
+/**
+ * A snapshot's headline figures alone (what the KPI tiles show), without the series, product
+ * table, pins and markers: small enough to push many times a second, so the key numbers on
+ * screen follow the show closely while whole snapshots stay at ~10 a second.
+ */
+export const ShowHeadline = ShowMetricsSnapshot.pick({
+  showId: true,
+  status: true,
+  startedAt: true,
+  endedAt: true,
+  asOf: true,
+  currency: true,
+  events: true,
+  viewers: true,
+  chat: true,
+  reactions: true,
+  cart: true,
+  orders: true,
+  pinnedProductId: true,
+});
+export type ShowHeadline = z.infer<typeof ShowHeadline>;
+
+/** The headline part of a snapshot. */
+export function headlineOf(s: ShowHeadline): ShowHeadline {
+  return {
+    showId: s.showId,
+    status: s.status,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    asOf: s.asOf,
+    currency: s.currency,
+    events: s.events,
+    viewers: s.viewers,
+    chat: s.chat,
+    reactions: s.reactions,
+    cart: s.cart,
+    orders: s.orders,
+    pinnedProductId: s.pinnedProductId,
+  };
+}
+
+/**
+ * Which of a show's headline and its latest whole snapshot is newer (the renderer shows the
+ * newer one's figures): the one that has counted more events; the snapshot when equal.
+ */
+export function newerHeadline(
+  snapshot: ShowMetricsSnapshot | null,
+  headline: ShowHeadline | null,
+): ShowHeadline | null {
+  if (!headline || (snapshot && snapshot.showId !== headline.showId)) return snapshot;
+  if (!snapshot) return headline;
+  const counted = (h: ShowHeadline) => h.events.accepted + h.events.duplicates;
+  return counted(headline) > counted(snapshot) ? headline : snapshot;
+}
+
 export const INVALID_EVENT_REASONS = [
   'bad-json',
   'schema',

@@ -21,14 +21,24 @@ const mainBundle = await build({
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+// The show pipeline's worker thread (main/services/show-pipeline.ts loads it next to the main bundle).
+const workerBundle = await build({
+  ...shared,
+  entryPoints: ['main/services/show-pipeline-worker.ts'],
+  outfile: 'out/main/show-pipeline-worker.cjs',
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
 const preloadBundle = await build({
   ...shared,
   entryPoints: ['preload/preload.ts'],
   outfile: 'out/preload/preload.cjs',
 });
-const warnings = mainBundle.warnings.length + preloadBundle.warnings.length;
+const warnings = mainBundle.warnings.length + workerBundle.warnings.length + preloadBundle.warnings.length;
 if (warnings > 0) {
   console.error(`The Electron bundles built with ${warnings} warning(s); fix them.`);
   process.exit(1);
 }
-console.log('Built out/main/electron-main.cjs and out/preload/preload.cjs');
+console.log(
+  'Built out/main/electron-main.cjs, out/main/show-pipeline-worker.cjs and out/preload/preload.cjs',
+);

@@ -8,7 +8,7 @@
 import type { Kafka } from 'kafkajs';
 import type { ChatFeed, ChatMessage, MetricsState, ServiceStatus } from '../../protocol/contract';
 import type { ShowEvent } from '../../protocol/events';
-import type { ShowMetricsSnapshot, ShowPipelineStatus } from '../../protocol/metrics';
+import type { ShowHeadline, ShowMetricsSnapshot, ShowPipelineStatus } from '../../protocol/metrics';
 import type { ShowState } from '../../protocol/show';
 import { ShowPipeline, type ShowPipelineOptions } from './show-pipeline';
 
@@ -22,6 +22,8 @@ export interface LiveMetricsOptions {
   instanceId: string;
   kafkaStatus: () => ServiceStatus;
   onSnapshot: (snapshot: ShowMetricsSnapshot | null) => void;
+  /** The KPI figures alone, sooner than whole snapshots; null when the show changes. */
+  onHeadline?: (headline: ShowHeadline | null) => void;
   onPipeline: (status: ShowPipelineStatus) => void;
   onChat: (feed: ChatFeed) => void;
   /** Overrides for the pipeline (tests, benchmarks). */
@@ -78,6 +80,7 @@ export class LiveMetrics {
     this.snapshot = null;
     this.chat = [];
     this.opts.onSnapshot(null);
+    this.opts.onHeadline?.(null);
     this.opts.onChat({ showId: show?.showId ?? null, messages: [] });
     this.restart();
   }
@@ -148,6 +151,12 @@ export class LiveMetrics {
         this.snapshot = snapshot;
         this.opts.onSnapshot(snapshot);
       },
+      onHeadline: (headline) => {
+        if (!current()) return;
+        // Same rule as snapshots: a rebuild shows nothing until it has caught up.
+        rebuilt ||= headline.events.accepted >= shownAccepted;
+        if (rebuilt) this.opts.onHeadline?.(headline);
+      },
       onStatus: (status) => {
         if (!current()) return;
         this.setPipelineStatus(status);
@@ -156,6 +165,7 @@ export class LiveMetrics {
       onEvent: (event) => {
         if (current() && event.type === 'chat.message') this.addChat(event);
       },
+      eventTypes: ['chat.message'],
     });
     this.pipeline = pipeline;
     try {

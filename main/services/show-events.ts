@@ -38,26 +38,39 @@ export function parseShowEvent(
 ): ParseResult {
   if (value === null) return fail('bad-json');
   if (value.length > limits.maxBytes) return fail('oversized');
+  const keyText = key === undefined || key === null || typeof key === 'string' ? key : key.toString('utf8');
+  const text = value.toString('utf8');
+  const result = parseShowEventText(text, mayHaveForbiddenKey(text), keyText);
+  return typeof result === 'string' ? fail(result) : { ok: true, event: result };
+}
+
+/**
+ * The part of parseShowEvent after decoding, for the pipeline's worker (no result object per
+ * event: the event, or the reason it is invalid). `suspicious` is mayHaveForbiddenKey(text),
+ * or anything that is true whenever that is; the size limit is the caller's to check.
+ */
+export function parseShowEventText(
+  text: string,
+  suspicious: boolean,
+  key?: string | null,
+): ShowEvent | InvalidEventReason {
   let raw: unknown;
   try {
-    raw = JSON.parse(value.toString('utf8'));
+    raw = JSON.parse(text);
   } catch {
-    return fail('bad-json');
+    return 'bad-json';
   }
-  if (!isObj(raw)) return fail('schema');
+  if (!isObj(raw)) return 'schema';
   const type = raw.type;
-  if (typeof type !== 'string') return fail('schema');
-  if (!isShowEventType(type)) return fail('unknown-type');
+  if (typeof type !== 'string') return 'schema';
+  if (!isShowEventType(type)) return 'unknown-type';
   const v = raw.v;
-  if (typeof v === 'number' && Number.isInteger(v) && v > EVENT_VERSIONS[type]) return fail('future-version');
-  if (mayHaveForbiddenKey(value) && hasForbiddenKey(raw, 0)) return fail('schema');
+  if (typeof v === 'number' && Number.isInteger(v) && v > EVENT_VERSIONS[type]) return 'future-version';
+  if (suspicious && hasForbiddenKey(raw, 0)) return 'schema';
   const event = validateShowEvent(raw);
-  if (!event) return fail('schema');
-  if (key !== undefined) {
-    const keyText = key === null ? null : typeof key === 'string' ? key : key.toString('utf8');
-    if (keyText !== event.showId) return fail('key-mismatch');
-  }
-  return { ok: true, event };
+  if (!event) return 'schema';
+  if (key !== undefined && key !== event.showId) return 'key-mismatch';
+  return event;
 }
 
 const fail = (reason: InvalidEventReason): ParseResult => ({ ok: false, reason });
@@ -69,20 +82,28 @@ function isObj(v: unknown): v is Obj {
 // JSON.parse turns a "__proto__" key into an own property; no legitimate producer sends
 // these, so refuse them rather than let them reach code that might merge objects.
 const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
-// Walking every parsed object costs more than scanning the bytes, and almost no message
+// Walking every parsed object costs more than scanning the text, and almost no message
 // contains these words. A JSON escape (\u…) could spell a key without them, and deep nesting
 // needs at least 9 brackets, so both force the walk too.
-const FORBIDDEN_MARKERS = [...FORBIDDEN_KEYS, '\\u'].map((k) => Buffer.from(k));
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-function mayHaveForbiddenKey(value: Buffer): boolean {
-  for (const marker of FORBIDDEN_MARKERS) if (value.includes(marker)) return true;
+const FORBIDDEN_MARKERS = [...FORBIDDEN_KEYS, '\\u'];
+/** Whether the walk for forbidden keys is needed; false is certain, true only possible. */
+export function mayHaveForbiddenKey(text: string): boolean {
+  for (const marker of FORBIDDEN_MARKERS) if (text.includes(marker)) return true;
+  return hasDeepNesting(text);
+}
+/**
+ * The words part of mayHaveForbiddenKey, on bytes: false for a whole batch's bytes means
+ * false for each of its messages (the words are ASCII, and UTF-8 never hides ASCII bytes).
+ */
+export function mayHaveForbiddenWord(bytes: Buffer): boolean {
+  for (const marker of FORBIDDEN_MARKERS) if (bytes.includes(marker)) return true;
+  return false;
+}
+/** The nesting part of mayHaveForbiddenKey. */
+export function hasDeepNesting(text: string): boolean {
   let brackets = 0;
-  for (const open of [OPEN_BRACE, OPEN_BRACKET]) {
-    for (let at = value.indexOf(open); at !== -1; at = value.indexOf(open, at + 1)) {
-      if (++brackets > 8) return true;
-    }
-  }
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) if (++brackets > 8) return true;
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) if (++brackets > 8) return true;
   return false;
 }
 function hasForbiddenKey(v: unknown, depth: number): boolean {

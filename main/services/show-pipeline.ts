@@ -1,23 +1,41 @@
 // Live show metrics from Kafka: consumes the shopper and studio topics, dead-letters
 // invalid events, feeds valid ones to one ShowAggregator per show, and reports snapshots
-// (at most ~10/s per show) and its own health.
+// (at most ~10/s per show), headlines (the KPI figures alone, sooner) and its own health.
 //
 // Every studio instance must see the whole stream, so each run uses its own consumer group.
 // It starts from a timestamp (the show's start) rather than committed offsets, so a
 // restarted studio rebuilds the show's figures exactly. Exactly-once counting comes from
 // two guards: offsets already processed on a partition are skipped (redelivery after a
 // rebalance or broker restart), and the aggregator dedupes event ids (producer retries).
+//
+// Parsing, dedupe and aggregation run in a worker thread (show-ingest.ts): kafkajs fetches
+// the next batch only once eachBatch returns, so eachBatch hands the batch over (packed in one
+// transferred buffer) and returns while the worker is still on it, at most MAX_IN_FLIGHT
+// batches ahead. A batch with invalid events is counted only after they are in the
+// dead-letter topic; that write is retried until it succeeds, holding later batches back.
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { DEAD_LETTER_HEADERS, SHOW_TOPICS, type ShowEvent } from '../../protocol/events';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import {
+  DEAD_LETTER_HEADERS,
+  SHOW_EVENT_TYPES,
+  SHOW_TOPICS,
+  type ShowEvent,
+  type ShowEventType,
+} from '../../protocol/events';
 import {
   INVALID_EVENT_REASONS,
   type InvalidEventReason,
+  type ShowHeadline,
   type ShowMetricsSnapshot,
   type ShowPipelineStatus,
 } from '../../protocol/metrics';
-import { ShowAggregator, type ShowAggregatorOptions } from './show-aggregator';
-import { DEFAULT_PARSE_LIMITS, parseShowEvent, type ParseLimits } from './show-events';
+import { packBatch } from './show-batch';
+import type { ShowAggregatorOptions } from './show-aggregator';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './show-events';
+import type { IngestReport, IngestRequest, ShowIngestOptions } from './show-ingest';
 import { SHOW_EVENT_TOPICS, ensureShowTopics, type ShowTopicSettings } from './topics';
 
 export interface ShowPipelineOptions {
@@ -38,12 +56,18 @@ export interface ShowPipelineOptions {
   deadLetter: boolean;
   /** Minimum time between two snapshots of one show. */
   snapshotIntervalMs: number;
+  /** Minimum time between two headlines of one show (sent only with onHeadline). */
+  headlineIntervalMs: number;
   /** Behind by more than this many messages after the first catch-up shows as catching up. */
   catchingUpThreshold: number;
   onSnapshot?: (snapshot: ShowMetricsSnapshot) => void;
+  /** A show's headline figures, as soon as a batch changed them (throttled). */
+  onHeadline?: (headline: ShowHeadline) => void;
   onStatus?: (status: ShowPipelineStatus) => void;
   /** Each event counted for a followed show (duplicates excluded), e.g. for the chat feed. */
   onEvent?: (event: ShowEvent) => void;
+  /** The event types onEvent gets (default: all); the worker hands back only these. */
+  eventTypes?: ShowEventType[];
 }
 
 export const DEFAULT_PIPELINE_OPTIONS: Omit<ShowPipelineOptions, 'instanceId'> = {
@@ -55,11 +79,14 @@ export const DEFAULT_PIPELINE_OPTIONS: Omit<ShowPipelineOptions, 'instanceId'> =
   topics: {},
   deadLetter: true,
   snapshotIntervalMs: 100,
+  headlineIntervalMs: 33,
   catchingUpThreshold: 10_000,
 };
 
 interface PartitionProgress {
-  /** Next offset to process; anything below was already counted. */
+  /** Next offset to hand to the worker; anything below is counted or on its way. */
+  handedOver: number;
+  /** Next offset to count; anything below was already counted. */
   next: number;
   /** Latest known high watermark. */
   high: number;
@@ -67,7 +94,24 @@ interface PartitionProgress {
   endAtStart: number;
 }
 
+/** One batch in the worker's hands. */
+interface InFlightBatch {
+  id: number;
+  topic: string;
+  partition: number;
+  /** The batch's new messages (kept for dead-lettering). */
+  messages: KafkaMessage[];
+  /** Offset after its last message. */
+  end: number;
+  invalid: InvalidEventReason[];
+  done: Promise<void>;
+  release: () => void;
+}
+
 const STATUS_INTERVAL_MS = 1000;
+/** Batches handed to the worker and not yet counted; eachBatch waits while there are more. */
+const MAX_IN_FLIGHT = 2;
+const DEAD_LETTER_RETRY_MS = { first: 200, max: 5000 };
 const WATERMARK_REFRESH_MS = 5000;
 
 /**
@@ -89,8 +133,7 @@ async function whileLeadersSettle<T>(lookup: () => Promise<T>, attempts = 20): P
 export class ShowPipeline {
   readonly groupId: string;
   private readonly opts: ShowPipelineOptions;
-  private readonly follow: Set<string> | null;
-  private readonly aggregators = new Map<string, ShowAggregator>();
+  private readonly snapshots = new Map<string, ShowMetricsSnapshot>();
   private readonly progress = new Map<string, PartitionProgress>();
   private admin: Admin | null = null;
   private consumer: Consumer | null = null;
@@ -111,9 +154,9 @@ export class ShowPipeline {
   private statusTimer: NodeJS.Timeout | null = null;
   private lastWatermarkRefresh = 0;
 
-  private readonly dirty = new Set<string>();
-  private readonly lastEmit = new Map<string, number>();
-  private snapshotTimer: NodeJS.Timeout | null = null;
+  private worker: Worker | null = null;
+  private readonly inFlight = new Map<number, InFlightBatch>();
+  private nextBatchId = 1;
   private stopping = false;
 
   constructor(
@@ -121,7 +164,6 @@ export class ShowPipeline {
     options: Partial<ShowPipelineOptions> & { instanceId: string },
   ) {
     this.opts = { ...DEFAULT_PIPELINE_OPTIONS, ...options };
-    this.follow = options.showIds ? new Set(options.showIds) : null;
     this.groupId = `shopcast-studio.${this.opts.instanceId}.${randomUUID()}`;
   }
 
@@ -129,19 +171,22 @@ export class ShowPipeline {
     if (this.state !== 'stopped') throw new Error('ShowPipeline already started');
     this.setState('starting');
     try {
+      // First, so the worker boots while the group is set up.
+      this.worker = this.startWorker();
       const admin = (this.admin = this.kafka.admin());
       await admin.connect();
       if (this.opts.topics !== false) await ensureShowTopics(admin, this.opts.topics);
       const from = (this.opts.replayFromMs ?? Date.now() - this.opts.lookbackMs) - this.opts.clockSlackMs;
+      const seeks: { topic: string; partition: number; offset: string }[] = [];
       for (const topic of SHOW_EVENT_TOPICS) {
         const starts = await whileLeadersSettle(() => admin.fetchTopicOffsetsByTimestamp(topic, from));
         const highs = await whileLeadersSettle(() => admin.fetchTopicOffsets(topic));
         for (const { partition, offset } of starts) {
           const high = Number(highs.find((h) => h.partition === partition)?.high ?? offset);
-          this.progress.set(`${topic}:${partition}`, { next: Number(offset), high, endAtStart: high });
+          const next = Number(offset);
+          this.progress.set(`${topic}:${partition}`, { handedOver: next, next, high, endAtStart: high });
         }
-        // A fresh group starts where we tell it; after a consumer restart it resumes from its commits.
-        await admin.setOffsets({ groupId: this.groupId, topic, partitions: starts });
+        for (const { partition, offset } of starts) seeks.push({ topic, partition, offset });
       }
       if (this.opts.deadLetter) {
         this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
@@ -157,6 +202,16 @@ export class ShowPipeline {
         // kafkajs restarts the consumer itself after retriable errors (e.g. a broker restart).
         this.error = payload.error.message;
         if (!payload.restart) this.setState('error');
+      });
+      // The fresh group starts where we tell it: seek once it has its partitions, before the
+      // first fetch (kafkajs emits GROUP_JOIN synchronously, and the seek commits). After a
+      // consumer restart it rejoins and resumes from its commits. (admin.setOffsets would do
+      // the same with a throwaway consumer that takes a whole fetch wait, 5 s, per topic.)
+      let seeked = false;
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        if (seeked) return;
+        seeked = true;
+        for (const seek of seeks) consumer.seek(seek);
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [...SHOW_EVENT_TOPICS], fromBeginning: true });
@@ -174,9 +229,12 @@ export class ShowPipeline {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.statusTimer) clearInterval(this.statusTimer);
-    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
-    this.statusTimer = this.snapshotTimer = null;
+    this.statusTimer = null;
+    // eachBatch may be waiting for the worker: let it return, counting nothing more.
+    for (const batch of this.inFlight.values()) batch.release();
     await this.consumer?.disconnect().catch(() => {});
+    await this.worker?.terminate().catch(() => {});
+    this.worker = null;
     await this.producer?.disconnect().catch(() => {});
     // The group's committed offsets are of no use to a later run, which replays by timestamp.
     await this.admin?.deleteGroups([this.groupId]).catch(() => {});
@@ -197,99 +255,157 @@ export class ShowPipeline {
     };
   }
 
+  /** The show's latest snapshot from the worker (at most snapshotIntervalMs old). */
   snapshot(showId: string): ShowMetricsSnapshot | null {
-    return this.aggregators.get(showId)?.snapshot() ?? null;
+    return this.snapshots.get(showId) ?? null;
   }
 
   showIds(): string[] {
-    return [...this.aggregators.keys()];
+    return [...this.snapshots.keys()];
   }
 
   private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    if (this.state === 'error' || !this.worker) throw new Error(this.error ?? 'show pipeline stopped');
     const key = `${batch.topic}:${batch.partition}`;
     let p = this.progress.get(key);
     if (!p) {
       // A partition added after start: read it all.
-      p = { next: 0, high: 0, endAtStart: 0 };
+      p = { handedOver: 0, next: 0, high: 0, endAtStart: 0 };
       this.progress.set(key, p);
     }
     p.high = Math.max(p.high, Number(batch.highWatermark));
-    const valid: ShowEvent[] = [];
-    const dead: { message: (typeof batch.messages)[number]; reason: InvalidEventReason }[] = [];
-    let last = p.next - 1;
+    const messages: KafkaMessage[] = [];
+    let last = p.handedOver - 1;
     for (const message of batch.messages) {
       const offset = Number(message.offset);
-      if (offset <= last) continue; // already counted
+      if (offset <= last) continue; // already counted, or with the worker
       last = offset;
-      const result = parseShowEvent(message.value, this.opts.limits, message.key);
-      if (result.ok) valid.push(result.event);
-      else dead.push({ message, reason: result.reason });
+      messages.push(message);
     }
-    if (dead.length && this.producer) {
-      // Before counting anything: if this throws, kafkajs retries the whole batch.
-      await this.producer.send({
-        topic: SHOW_TOPICS.deadLetter,
-        acks: -1,
-        messages: dead.map(({ message, reason }) => ({
-          key: message.key,
-          value: message.value,
-          timestamp: message.timestamp,
-          headers: {
-            ...message.headers,
-            [DEAD_LETTER_HEADERS.reason]: reason,
-            [DEAD_LETTER_HEADERS.sourceTopic]: batch.topic,
-            [DEAD_LETTER_HEADERS.sourcePartition]: String(batch.partition),
-            [DEAD_LETTER_HEADERS.sourceOffset]: message.offset,
-          },
-        })),
-      });
-      this.deadLettered += dead.length;
+    if (messages.length) {
+      let release!: () => void;
+      const done = new Promise<void>((resolve) => (release = resolve));
+      const id = this.nextBatchId++;
+      const buffer = packBatch(messages);
+      const inFlight = { id, topic: batch.topic, partition: batch.partition, messages, end: last + 1 };
+      this.inFlight.set(id, { ...inFlight, invalid: [], done, release });
+      p.handedOver = last + 1;
+      this.post({ kind: 'batch', id, buffer }, [buffer]);
     }
-    for (const { reason } of dead) this.invalid[reason]++;
-    for (const event of valid) this.apply(event);
-    this.processed += Math.max(0, last + 1 - p.next);
-    p.next = Math.max(p.next, last + 1);
+    // Return at once, so kafkajs fetches the next batch meanwhile, unless the worker is behind.
+    while (this.inFlight.size > MAX_IN_FLIGHT) {
+      await this.inFlight.values().next().value!.done;
+      await heartbeat();
+    }
     this.updateState();
     await heartbeat();
   }
 
-  private apply(event: ShowEvent): void {
-    let agg = this.aggregators.get(event.showId);
-    if (!agg) {
-      if (this.follow ? !this.follow.has(event.showId) : this.aggregators.size >= this.opts.maxShows) {
-        this.ignoredShows++;
+  private startWorker(): Worker {
+    const options: ShowIngestOptions = {
+      limits: this.opts.limits,
+      aggregator: this.opts.aggregator,
+      showIds: this.opts.showIds ?? null,
+      maxShows: this.opts.maxShows,
+      snapshotIntervalMs: this.opts.snapshotIntervalMs,
+      headlineIntervalMs: this.opts.onHeadline ? this.opts.headlineIntervalMs : 0,
+      eventTypes: this.opts.onEvent ? (this.opts.eventTypes ?? SHOW_EVENT_TYPES) : [],
+    };
+    const worker = ingestWorker(options);
+    worker.on('message', (report: IngestReport) => this.onReport(report));
+    worker.on('error', (error) => this.fail(`worker: ${error.message}`));
+    worker.on('exit', (code) => this.fail(`worker exited (${code})`));
+    return worker;
+  }
+
+  private post(request: IngestRequest, transfer: ArrayBuffer[] = []): void {
+    this.worker?.postMessage(request, transfer);
+  }
+
+  private fail(message: string): void {
+    if (this.stopping || this.state === 'error') return;
+    this.error = message;
+    this.setState('error');
+    // Nothing more will be counted; let eachBatch return (it refuses new batches now).
+    for (const batch of this.inFlight.values()) batch.release();
+  }
+
+  private onReport(report: IngestReport): void {
+    if (this.stopping) return;
+    switch (report.kind) {
+      case 'dead-letter': {
+        const batch = this.inFlight.get(report.id);
+        if (!batch) return;
+        batch.invalid = report.invalid.map((i) => i.reason);
+        void this.deadLetter(batch, report.invalid).then((written) => {
+          if (written) this.post({ kind: 'commit', id: batch.id });
+        });
         return;
       }
-      agg = new ShowAggregator(event.showId, this.opts.aggregator);
-      this.aggregators.set(event.showId, agg);
-    }
-    if (agg.apply(event) === 'applied') {
-      this.opts.onEvent?.(event);
-      this.markDirty(event.showId);
+      case 'done':
+        this.counted(report.id, report.events);
+        return;
+      case 'snapshot':
+        this.snapshots.set(report.snapshot.showId, report.snapshot);
+        this.opts.onSnapshot?.(report.snapshot);
+        return;
+      case 'headline':
+        this.opts.onHeadline?.(report.headline);
+        return;
+      case 'failed':
+        this.fail(report.error);
+        return;
     }
   }
 
-  // Snapshots: coalesced per show to one every snapshotIntervalMs.
-  private markDirty(showId: string): void {
-    if (!this.opts.onSnapshot || this.stopping) return;
-    this.dirty.add(showId);
-    if (this.snapshotTimer) return;
-    const now = Date.now();
-    let wait = 0;
-    for (const id of this.dirty)
-      wait = Math.max(wait, (this.lastEmit.get(id) ?? 0) + this.opts.snapshotIntervalMs - now);
-    this.snapshotTimer = setTimeout(() => this.emitSnapshots(), Math.max(0, wait));
+  /** Writes a batch's invalid messages to the dead-letter topic; retries until done or stopped. */
+  private async deadLetter(
+    batch: InFlightBatch,
+    invalid: { index: number; reason: InvalidEventReason }[],
+  ): Promise<boolean> {
+    const producer = this.producer;
+    if (!producer) return true;
+    const messages = invalid.map(({ index, reason }) => {
+      const message = batch.messages[index]!;
+      return {
+        key: message.key,
+        value: message.value,
+        timestamp: message.timestamp,
+        headers: {
+          ...message.headers,
+          [DEAD_LETTER_HEADERS.reason]: reason,
+          [DEAD_LETTER_HEADERS.sourceTopic]: batch.topic,
+          [DEAD_LETTER_HEADERS.sourcePartition]: String(batch.partition),
+          [DEAD_LETTER_HEADERS.sourceOffset]: message.offset,
+        },
+      };
+    });
+    for (let wait = DEAD_LETTER_RETRY_MS.first; ; wait = Math.min(wait * 2, DEAD_LETTER_RETRY_MS.max)) {
+      if (this.stopping || this.state === 'error') return false;
+      try {
+        await producer.send({ topic: SHOW_TOPICS.deadLetter, acks: -1, messages });
+        this.deadLettered += messages.length;
+        return true;
+      } catch (error) {
+        // Nothing of this batch (nor of later ones) counts until its dead letters are written.
+        this.error = `dead-letter topic: ${(error as Error).message}`;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
   }
 
-  private emitSnapshots(): void {
-    this.snapshotTimer = null;
-    const now = Date.now();
-    for (const id of this.dirty) {
-      const agg = this.aggregators.get(id);
-      if (agg) this.opts.onSnapshot?.(agg.snapshot());
-      this.lastEmit.set(id, now);
-    }
-    this.dirty.clear();
+  /** The worker counted a batch. */
+  private counted(id: number, events: ShowEvent[]): void {
+    const batch = this.inFlight.get(id);
+    if (!batch) return;
+    this.inFlight.delete(id);
+    const p = this.progress.get(`${batch.topic}:${batch.partition}`)!;
+    this.processed += Math.max(0, batch.end - p.next);
+    p.next = Math.max(p.next, batch.end);
+    for (const reason of batch.invalid) this.invalid[reason]++;
+    for (const event of events) this.opts.onEvent?.(event);
+    batch.release();
+    this.updateState();
   }
 
   private behind(): number {
@@ -337,4 +453,21 @@ export class ShowPipeline {
     this.updateState();
     this.opts.onStatus?.(this.status());
   }
+}
+
+/** The pipeline's worker: the bundled script in the Electron build, else the TypeScript source via tsx. */
+function ingestWorker(workerData: ShowIngestOptions): Worker {
+  // A whole fetch's events live until the batch is counted: a young generation that holds
+  // them spares promoting them all to the old generation.
+  const resourceLimits = { maxYoungGenerationSizeMb: 192 };
+  if (import.meta.url.endsWith('.cjs')) {
+    return new Worker(new URL('./show-pipeline-worker.cjs', import.meta.url), { workerData, resourceLimits });
+  }
+  const tsx = createRequire(import.meta.url)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs');
+  const entry = new URL('./show-pipeline-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(pathToFileURL(tsx).href)})
+    .then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData, resourceLimits });
 }

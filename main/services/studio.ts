@@ -41,6 +41,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     instanceId: 'live-metrics',
     kafkaStatus: () => kafka.status,
     onSnapshot: (snapshot) => host.publish('metrics', snapshot),
+    onHeadline: (headline) => host.publish('headline', headline),
     onPipeline: (status) => host.publish('pipeline', status),
     onChat: (feed) => host.publish('chat', feed),
   });

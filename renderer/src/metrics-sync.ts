@@ -26,7 +26,7 @@ export function syncMetrics(link: StudioLink): () => void {
   const refresh = async () => {
     try {
       const [show, state] = await Promise.all([link.api.getShow({}), link.api.getMetrics({})]);
-      set({ runningShow: show, pipeline: state.pipeline, rehearsal: state.rehearsal });
+      set({ runningShow: show, pipeline: state.pipeline, rehearsal: state.rehearsal, headline: null });
       setSnapshot(state.snapshot);
       setChat(state.chat);
     } catch (error) {
@@ -36,6 +36,7 @@ export function syncMetrics(link: StudioLink): () => void {
   const stops = [
     link.api.on('show', (runningShow) => set({ runningShow })),
     link.api.on('metrics', setSnapshot),
+    link.api.on('headline', (headline) => set({ headline })),
     link.api.on('pipeline', (pipeline) => set({ pipeline })),
     link.api.on('chat', setChat),
     link.api.on('rehearsal', (rehearsal) => set({ rehearsal })),

@@ -6,7 +6,12 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChatFeed, ServiceStatus } from '../../protocol/contract';
 import { topicForEvent, type ShowEvent } from '../../protocol/events';
-import type { ShowMetricsSnapshot, ShowPipelineStatus } from '../../protocol/metrics';
+import {
+  headlineOf,
+  type ShowHeadline,
+  type ShowMetricsSnapshot,
+  type ShowPipelineStatus,
+} from '../../protocol/metrics';
 import type { ShowState } from '../../protocol/show';
 import { LiveMetrics } from '../../main/services/live-metrics';
 import { until } from '../support/until';
@@ -26,6 +31,7 @@ const connected: ServiceStatus = { state: 'connected', reason: null, target: bro
 function startService() {
   const seen = {
     snapshots: [] as ShowMetricsSnapshot[],
+    headlines: [] as ShowHeadline[],
     pipeline: [] as ShowPipelineStatus[],
     chat: null as ChatFeed | null,
   };
@@ -36,6 +42,9 @@ function startService() {
     kafkaStatus: () => kafkaStatus,
     onSnapshot: (s) => {
       if (s) seen.snapshots.push(s);
+    },
+    onHeadline: (h) => {
+      if (h) seen.headlines.push(h);
     },
     onPipeline: (s) => seen.pipeline.push(s),
     onChat: (feed) => (seen.chat = feed),
@@ -165,5 +174,11 @@ describe('LiveMetrics on the real broker', () => {
     expectTotals(seen.snapshots.at(-1), 800);
     const accepted = seen.snapshots.map((s) => s.events.accepted);
     expect(accepted).toEqual([...accepted].sort((a, b) => a - b));
+    // Headlines too: held back like snapshots while the replay catches up, and they end on
+    // the same figures as the last snapshot.
+    await until('rebuilt headline', () => seen.headlines.at(-1)?.events.accepted === 801);
+    const headlineAccepted = seen.headlines.map((h) => h.events.accepted);
+    expect(headlineAccepted).toEqual([...headlineAccepted].sort((a, b) => a - b));
+    expect(seen.headlines.at(-1)).toEqual(headlineOf(seen.snapshots.at(-1)!));
   });
 });

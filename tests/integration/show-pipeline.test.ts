@@ -9,6 +9,7 @@ import { ShowAggregator } from '../../main/services/show-aggregator';
 import { ShowPipeline } from '../../main/services/show-pipeline';
 import { DEAD_LETTER_HEADERS, SHOW_TOPICS, topicForEvent, type ShowEvent } from '../../protocol/events';
 import type { ShowMetricsSnapshot } from '../../protocol/metrics';
+import { ensureShowTopics } from '../../main/services/topics';
 import { startAudience } from '../../server/audience/audience';
 import { kafkaDataDir, killLocalKafka, startLocalKafka, stopLocalKafka } from '../../scripts/kafka';
 import { until } from '../support/until';
@@ -315,6 +316,67 @@ describe('ShowPipeline on the real broker', () => {
       expect(states.at(-1)).toBe('live');
     } finally {
       await pipeline.stop();
+      await stopLocalKafka(name);
+      rmSync(kafkaDataDir(name), { recursive: true, force: true });
+    }
+  }, 180_000);
+
+  it('counts nothing of a batch until its invalid events are dead-lettered, then all of it once', async () => {
+    // A broker of its own: the dead-letter topic goes away for a while.
+    const name = `showpipe-dlq-${process.pid}`;
+    const port = 29_800 + (process.pid % 100) * 2;
+    const local = await startLocalKafka({ name, port, controllerPort: port + 1, partitions: 1 });
+    const localKafka = kafkaAt(local.brokers);
+    const admin = localKafka.admin();
+    const localProducer = localKafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    const showId = `it-show-${randomUUID()}`;
+    const t0 = Date.now() - 60_000;
+    const { pipeline, started } = startPipeline(showId, t0, local.brokers);
+    running.pop(); // stopped below, before its broker goes away
+    try {
+      await started;
+      await admin.connect();
+      await localProducer.connect();
+      await admin.deleteTopics({ topics: [SHOW_TOPICS.deadLetter], timeout: 10_000 });
+      for (let tries = 0; (await admin.listTopics()).includes(SHOW_TOPICS.deadLetter); tries++) {
+        if (tries > 100) throw new Error('the dead-letter topic was not deleted');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+
+      const events = scriptedShow(showId, t0).slice(0, 6);
+      const bad = invalidMessages(showId, t0)[0]!; // bad-json
+      // One send, so one batch: valid events on both sides of the invalid one.
+      await localProducer.send({
+        topic: SHOW_TOPICS.shopper,
+        acks: -1,
+        messages: [
+          ...events.slice(0, 3).map((e) => message(e)),
+          bad.message,
+          ...events.slice(3).map((e) => message(e)),
+        ],
+      });
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(pipeline.snapshot(showId)).toBeNull();
+      expect(pipeline.status()).toMatchObject({ processed: 0, deadLettered: 0 });
+      expect(pipeline.status().behind).toBeGreaterThan(0);
+
+      await ensureShowTopics(admin); // the dead-letter topic is back: the retried write succeeds
+      const got = await until(
+        'the batch counted',
+        () => {
+          const s = pipeline.snapshot(showId);
+          return s && s.events.accepted === events.length && s;
+        },
+        60_000,
+      );
+      expect(got).toEqual(expectedSnapshot(events));
+      await until('status', () => pipeline.status().processed === events.length + 1);
+      expect(pipeline.status()).toMatchObject({ deadLettered: 1, behind: 0 });
+      expect(pipeline.status().invalid['bad-json']).toBe(1);
+    } finally {
+      await pipeline.stop();
+      await localProducer.disconnect();
+      await admin.disconnect();
       await stopLocalKafka(name);
       rmSync(kafkaDataDir(name), { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ShowEvent } from '../../protocol/events';
+import { packBatch, parseBatch } from '../../main/services/show-batch';
 import { DEFAULT_PARSE_LIMITS, parseShowEvent, validateShowEvent } from '../../main/services/show-events';
 
 const TS = Date.UTC(2025, 5, 1, 18, 0, 0);
@@ -217,6 +218,54 @@ describe('parseShowEvent refuses malformed and hostile payloads', () => {
   for (const [what, payload, key, reason] of hostile) {
     it(`${what} → ${reason}`, () => expect(reasonOf(payload, key)).toBe(reason));
   }
+});
+
+describe('parseBatch (the pipeline worker) gives the same verdicts as parseShowEvent', () => {
+  const cases: [string, Buffer | null, string | null | undefined][] = [
+    ...Object.entries(valid).map(([type, event]): [string, Buffer, string] => [type, json(event), 'show-1']),
+    ...hostile.map(([what, payload, key]): [string, Buffer | null, string | null | undefined] => [
+      what,
+      payload,
+      key,
+    ]),
+    ['chat with emoji', json({ ...chat, text: 'ñ 🛍️' }), 'show-1'],
+    ['key of another show', json(chat), 'show-2'],
+    ['key with multibyte bytes', json(chat), 'shöw-1'],
+  ];
+  // parseBatch reads the key from the message; "no key given" does not exist on the wire.
+  const onWire = cases.filter(([, , key]) => key !== undefined);
+  const verdict = (r: ReturnType<typeof parseShowEvent>) => (r.ok ? r.event : r.reason);
+  const batchVerdicts = (list: typeof onWire) => {
+    const { events, invalid } = parseBatch(
+      packBatch(list.map(([, value, key]) => ({ value, key: key === null ? null : Buffer.from(key!) }))),
+      DEFAULT_PARSE_LIMITS,
+    );
+    const out: unknown[] = [];
+    const reasons = new Map(invalid.map((i) => [i.index, i.reason]));
+    let next = 0;
+    for (let i = 0; i < list.length; i++) out.push(reasons.get(i) ?? events[next++]);
+    expect(next).toBe(events.length);
+    return out;
+  };
+
+  it('all in one batch (hostile words elsewhere in the batch)', () => {
+    expect(batchVerdicts(onWire)).toEqual(onWire.map(([, value, key]) => verdict(parse(value, key))));
+  });
+
+  it('each in a batch of its own (no hostile words elsewhere)', () => {
+    for (const c of onWire) expect([c[0], ...batchVerdicts([c])]).toEqual([c[0], verdict(parse(c[1], c[2]))]);
+  });
+
+  it('alternating keys are each checked (the decoded key is reused only for equal bytes)', () => {
+    const list: typeof onWire = [
+      ['a', json(chat), 'show-1'],
+      ['b', json(chat), 'show-2'],
+      ['c', json(chat), 'show-1'],
+      ['d', json(chat), 'show-x'],
+      ['e', json(chat), null],
+    ];
+    expect(batchVerdicts(list)).toEqual([chat, 'key-mismatch', chat, 'key-mismatch', 'key-mismatch']);
+  });
 });
 
 describe('parseShowEvent keeps untrusted text as text', () => {

@@ -1,6 +1,6 @@
 // The show's key figures as tiles. Each tile carries its raw value in data-value so tests
 // and benchmarks can read exact numbers, whatever the locale formatting.
-import type { ShowMetricsSnapshot } from '../../../protocol/metrics';
+import type { ShowHeadline } from '../../../protocol/metrics';
 import { formatCount, formatMoney, formatShare } from './format';
 
 interface Tile {
@@ -11,7 +11,7 @@ interface Tile {
   detail?: string;
 }
 
-export function kpiTiles(s: ShowMetricsSnapshot): Tile[] {
+export function kpiTiles(s: ShowHeadline): Tile[] {
   const money = (minor: number) => formatMoney(minor, s.currency);
   const o = s.orders;
   return [
@@ -93,7 +93,7 @@ export function kpiTiles(s: ShowMetricsSnapshot): Tile[] {
   ];
 }
 
-export function KpiTiles({ snapshot, only }: { snapshot: ShowMetricsSnapshot; only?: string[] }) {
+export function KpiTiles({ snapshot, only }: { snapshot: ShowHeadline; only?: string[] }) {
   const tiles = kpiTiles(snapshot).filter((t) => !only || only.includes(t.id));
   return (
     <div className="kpi-tiles">

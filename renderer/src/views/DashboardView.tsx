@@ -9,6 +9,7 @@ import { RehearsalBadge } from '../dashboard/RehearsalBadge';
 import { ShowControls, StartRehearsalForm } from '../dashboard/RehearsalControls';
 import { SeriesChart } from '../dashboard/SeriesChart';
 import { useStudioStore } from '../store';
+import { selectKeyFigures } from '../store/metrics-slice';
 
 function DashboardNotice() {
   const kafka = useStudioStore((state) => state.status?.kafka);
@@ -38,6 +39,28 @@ function DashboardNotice() {
   return null;
 }
 
+// The show clock and the tiles follow the headline pushes (up to ~30 a second, sooner than
+// whole snapshots): each subscribes on its own, so a headline re-renders only them.
+function ShowClock() {
+  const asOf = useStudioStore((state) => selectKeyFigures(state)?.asOf ?? null);
+  return (
+    <span className="muted" data-testid="show-clock" data-asof={asOf ?? ''}>
+      Show clock {formatClock(asOf)}
+    </span>
+  );
+}
+
+function DashboardTiles() {
+  const figures = useStudioStore(selectKeyFigures);
+  return figures ? (
+    <KpiTiles snapshot={figures} />
+  ) : (
+    <p className="muted" data-testid="dashboard-waiting">
+      Waiting for the show&apos;s first events…
+    </p>
+  );
+}
+
 export function DashboardView() {
   const show = useStudioStore((state) => state.runningShow);
   const snapshot = useStudioStore((state) => state.metrics);
@@ -63,20 +86,12 @@ export function DashboardView() {
       <header className="dashboard-header">
         <h2>{show.title}</h2>
         <RehearsalBadge />
-        <span className="muted" data-testid="show-clock" data-asof={snapshot?.asOf ?? ''}>
-          Show clock {formatClock(snapshot?.asOf ?? null)}
-        </span>
+        <ShowClock />
         <ShowControls />
       </header>
       {error && <p className="reason">{error}</p>}
       <DashboardNotice />
-      {snapshot ? (
-        <KpiTiles snapshot={snapshot} />
-      ) : (
-        <p className="muted" data-testid="dashboard-waiting">
-          Waiting for the show&apos;s first events…
-        </p>
-      )}
+      <DashboardTiles />
       <div className="charts">
         <SeriesChart
           title="Viewers"
