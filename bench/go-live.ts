@@ -22,6 +22,7 @@ import { STAMP_BITS, STAMP_BLOCK_PX, readTimeStamp } from '../protocol/debug-sta
 import { defaultKafkaOptions, startLocalKafka, stopLocalKafka } from '../scripts/kafka';
 import { killLocalSfu, startLocalSfu, stopLocalSfu, type LocalSfuOptions } from '../scripts/sfu';
 import { chromiumArgs } from '../tests/e2e/playwright.config';
+import { framesDecoded } from '../tests/support/viewer-stats';
 
 const flag = (name: string, fallback: number) => {
   const at = process.argv.indexOf(name);
@@ -143,14 +144,6 @@ async function stampLatencies(viewer: Page, frames: number): Promise<number[]> {
     { frames, bits: STAMP_BITS, block: STAMP_BLOCK_PX, reader: readTimeStamp.toString() },
   );
 }
-
-const framesDecoded = (viewer: Page) =>
-  viewer.evaluate(async () => {
-    const hook = (
-      window as unknown as { shopcastViewer: { receiveStats(): Promise<{ framesDecoded: number }> } }
-    ).shopcastViewer;
-    return (await hook.receiveStats()).framesDecoded;
-  });
 
 async function main(): Promise<void> {
   build('renderer/vite.config.ts');

@@ -12,38 +12,25 @@ import { loadConfig } from '../../main/services/config';
 import { startBrowserMode } from '../../main/web/browser-mode';
 import { SHOW_TOPICS, type ShowEvent } from '../../protocol/events';
 import { defaultSfuOptions, killLocalSfu, startLocalSfu } from '../../scripts/sfu';
+import { viewerReceiveStats } from '../support/viewer-stats';
 import { expect, test } from './fixtures';
-
-interface ReceiveStats {
-  framesDecoded: number;
-  frameWidth: number;
-  frameHeight: number;
-  audioPacketsReceived: number;
-}
-
-const receiveStats = (viewer: Page) =>
-  viewer.evaluate(() =>
-    (
-      window as unknown as { shopcastViewer: { receiveStats(): Promise<ReceiveStats> } }
-    ).shopcastViewer.receiveStats(),
-  );
 
 /** Picture and sound arrive: decoded frames and audio packets keep increasing, at 720p. */
 async function expectMediaFlowing(viewer: Page): Promise<void> {
   await expect
-    .poll(async () => (await receiveStats(viewer)).framesDecoded, { timeout: 20_000 })
+    .poll(async () => (await viewerReceiveStats(viewer)).framesDecoded, { timeout: 20_000 })
     .toBeGreaterThan(10);
-  const before = await receiveStats(viewer);
+  const before = await viewerReceiveStats(viewer);
   await expect
     .poll(async () => {
-      const now = await receiveStats(viewer);
+      const now = await viewerReceiveStats(viewer);
       return (
         now.framesDecoded - before.framesDecoded >= 15 &&
         now.audioPacketsReceived > before.audioPacketsReceived
       );
     })
     .toBe(true);
-  const now = await receiveStats(viewer);
+  const now = await viewerReceiveStats(viewer);
   expect({ width: now.frameWidth, height: now.frameHeight }).toEqual({ width: 1280, height: 720 });
 }
 

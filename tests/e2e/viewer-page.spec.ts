@@ -7,14 +7,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import type { Page } from '@playwright/test';
 import { SHOW_TOPICS, type ShowEvent } from '../../protocol/events';
 import { expect, test } from './fixtures';
-
-const framesDecoded = (viewer: Page) =>
-  viewer.evaluate(async () => {
-    const hook = (
-      window as unknown as { shopcastViewer: { receiveStats(): Promise<{ framesDecoded: number }> } }
-    ).shopcastViewer;
-    return (await hook.receiveStats()).framesDecoded;
-  });
+import { framesDecoded } from '../support/viewer-stats';
 
 async function openStudio(page: Page, studioUrl: string): Promise<string> {
   await page.goto(studioUrl);
