@@ -12,22 +12,25 @@ const shared = {
   logLevel: 'warning' as const,
 };
 
+// Shared services locate files from import.meta.url; in the bundles that is out/main/, which sits
+// as deep in the tree as main/services/, so their relative paths still hold.
+const withImportMetaUrl = {
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
 const mainBundle = await build({
   ...shared,
   entryPoints: ['main/electron/electron-main.ts'],
   outfile: 'out/main/electron-main.cjs',
-  // Shared services locate files from import.meta.url; in the bundle that is out/main/, which sits
-  // as deep in the tree as main/services/, so their relative paths still hold.
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  ...withImportMetaUrl,
 });
 // The show pipeline's worker thread (main/services/show-pipeline.ts loads it next to the main bundle).
 const workerBundle = await build({
   ...shared,
   entryPoints: ['main/services/show-pipeline-worker.ts'],
   outfile: 'out/main/show-pipeline-worker.cjs',
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  ...withImportMetaUrl,
 });
 const preloadBundle = await build({
   ...shared,
