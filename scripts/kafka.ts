@@ -232,9 +232,14 @@ export async function startLocalKafka(
   if (!existsSync(join(dataDir, 'data', 'meta.properties'))) {
     progress(`Formatting Kafka storage in ${dataDir}…`);
     const clusterId = randomBytes(16).toString('base64url');
+    // `--cluster-id=<id>`: a random id may start with "-", which a separate argument would turn into an option.
     const format = spawnSync(
       'java',
-      java(libs, ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile], jvmLogging),
+      java(
+        libs,
+        ['kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', propsFile],
+        jvmLogging,
+      ),
       { encoding: 'utf8' },
     );
     if (format.status !== 0)
