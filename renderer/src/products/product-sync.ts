@@ -151,16 +151,20 @@ export function markBackInStock(productId: string): Promise<unknown> {
 
 /** Moves a queued product to `toIndex` in the show queue. */
 export function moveInQueue(productId: string, toIndex: number): Promise<unknown> {
-  const queue = useStudioStore.getState().queue.filter((id) => id !== productId);
+  const queue = queueWithout(productId);
   queue.splice(Math.max(0, Math.min(queue.length, toIndex)), 0, productId);
-  set({ queue }); // show the move at once; the services confirm it
-  return run(() => api().setQueue({ productIds: queue }).then(applyProducts));
+  return saveQueue(queue);
 }
 
 /** Takes a product out of the show queue (it stays in the catalog). */
 export function removeFromQueue(productId: string): Promise<unknown> {
-  const queue = useStudioStore.getState().queue.filter((id) => id !== productId);
-  set({ queue });
+  return saveQueue(queueWithout(productId));
+}
+
+const queueWithout = (productId: string) => useStudioStore.getState().queue.filter((id) => id !== productId);
+
+function saveQueue(queue: string[]): Promise<unknown> {
+  set({ queue }); // show the change at once; the services confirm it
   return run(() => api().setQueue({ productIds: queue }).then(applyProducts));
 }
 
