@@ -5,9 +5,16 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const boundary = (message, groups) => ({
-  'no-restricted-imports': ['error', { patterns: [{ group: groups, message }] }],
+const boundary = (message, groups, extraPatterns = []) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: groups, message }, ...extraPatterns] }],
 });
+
+// main/ is laid out by capability; one capability uses another only through what that
+// folder's index.ts exports (`../kafka`, never `../kafka/kafka-gateway`).
+const capabilityIndexOnly = {
+  regex: '^\\.\\./[^./][^/]*/',
+  message: "Import another main/ capability through its index ('../<capability>'), not its files.",
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', '.stack/', 'test-results/', 'playwright-report/'] },
@@ -38,14 +45,11 @@ export default tseslint.config(
   },
   {
     files: ['main/**'],
-    rules: boundary('main/ shares code with other processes only through protocol/.', [
-      '**/renderer/**',
-      '**/preload/**',
-      '**/server/**',
-      'react',
-      'react-dom',
-      'react-dom/*',
-    ]),
+    rules: boundary(
+      'main/ shares code with other processes only through protocol/.',
+      ['**/renderer/**', '**/preload/**', '**/server/**', 'react', 'react-dom', 'react-dom/*'],
+      [capabilityIndexOnly],
+    ),
   },
   {
     files: ['preload/**'],

@@ -16,7 +16,7 @@ import { mkdtempSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { loadConfig } from '../main/services/config';
+import { loadConfig } from '../main/studio/config';
 import { startBrowserMode } from '../main/web/browser-mode';
 import { STAMP_BITS, STAMP_BLOCK_PX, readTimeStamp } from '../protocol/debug-stamp';
 import { defaultKafkaOptions, startLocalKafka, stopLocalKafka } from '../scripts/kafka';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { Kafka, logLevel } from 'kafkajs';
-import { loadConfig } from '../main/services/config';
+import { loadConfig } from '../main/studio/config';
 import { startBrowserMode } from '../main/web/browser-mode';
 import { SHOW_TOPICS, type ShowEvent } from '../protocol/events';
 import type { ShowHeadline, ShowMetricsSnapshot } from '../protocol/metrics';

@@ -7,8 +7,8 @@
 //   node --expose-gc --import tsx bench/memory.ts [--hours 2] [--rate 5000] [--every-minutes 10]
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { ShowAggregator } from '../main/services/show-aggregator';
-import { DEFAULT_PARSE_LIMITS, parseShowEvent } from '../main/services/show-events';
+import { ShowAggregator } from '../main/live-metrics/show-aggregator';
+import { DEFAULT_PARSE_LIMITS, parseShowEvent } from '../main/live-metrics/show-events';
 import type { ShowEvent } from '../protocol/events';
 import { AudienceGenerator } from '../server/audience/generator';
 

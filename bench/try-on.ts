@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { loadConfig } from '../main/services/config';
+import { loadConfig } from '../main/studio/config';
 import { startBrowserMode } from '../main/web/browser-mode';
 import { FIXTURE_PATH, makeFaceFixture } from '../scripts/make-face-fixture';
 import { chromiumArgs } from '../tests/e2e/playwright.config';

@@ -49,7 +49,7 @@ export type UpcomingShow = z.infer<typeof UpcomingShow>;
 export const PreflightCheck = z.object({ name: z.string(), ok: z.boolean(), reason: z.string().nullable() });
 export type PreflightCheck = z.infer<typeof PreflightCheck>;
 
-// Live show metrics and rehearsal (main/services/live-metrics.ts, main/services/rehearsal.ts).
+// Live show metrics and rehearsal (main/live-metrics/live-metrics.ts, main/rehearsal/rehearsal.ts).
 // A rehearsal is a show in mode 'rehearsal' fed by the audience simulator.
 export const ChatMessage = z.object({
   id: z.string(),
@@ -93,7 +93,7 @@ export const MetricsState = z.object({
 });
 export type MetricsState = z.infer<typeof MetricsState>;
 
-// Products and try-on (main/services/product-catalog.ts). The catalog is the demo
+// Products and try-on (main/products/product-catalog.ts). The catalog is the demo
 // catalog plus the host's imports; the queue is the show's running order. Pins and
 // sold-out marks are studio events (product.pinned/unpinned/sold_out/back_in_stock) and show up in
 // ShowState. Sizes are capped below the browser-mode WebSocket frame limit (1 MiB).
@@ -155,7 +155,7 @@ export const studioOperations = {
     z.object({ eventId: z.string() }),
   ),
 
-  // Going live over WebRTC (main/services/media-rooms.ts). goLive runs the preflight,
+  // Going live over WebRTC (main/going-live/media-rooms.ts). goLive runs the preflight,
   // starts a live show and opens its SFU room; getLiveSession hands the publisher its
   // credentials again (after a reload, or after the SFU restarted: it re-opens the room
   // without starting the show again); endLive closes the room and ends the show.

@@ -1,6 +1,6 @@
 // Show event catalog: every shopper and studio action is one JSON event on Kafka.
 // Producers outside the studio build these from docs/events.md; the studio validates
-// them on the way in (main/services/show-events.ts has a fast validator that is tested
+// them on the way in (main/live-metrics/show-events.ts has a fast validator that is tested
 // to agree with these schemas).
 import { z } from 'zod';
 

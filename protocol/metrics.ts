@@ -1,5 +1,5 @@
 // Live show metrics pushed from the studio's main process to the dashboard.
-// Computed from Kafka events by main/services/show-aggregator.ts; definitions of every
+// Computed from Kafka events by main/live-metrics/show-aggregator.ts; definitions of every
 // figure are in docs/events.md ("Metrics").
 import { z } from 'zod';
 

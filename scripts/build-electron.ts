@@ -13,7 +13,7 @@ const shared = {
 };
 
 // Shared services locate files from import.meta.url; in the bundles that is out/main/, which sits
-// as deep in the tree as main/services/, so their relative paths still hold.
+// as deep in the tree as main/<capability>/, so their relative paths still hold.
 const withImportMetaUrl = {
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -25,10 +25,10 @@ const mainBundle = await build({
   outfile: 'out/main/electron-main.cjs',
   ...withImportMetaUrl,
 });
-// The show pipeline's worker thread (main/services/show-pipeline.ts loads it next to the main bundle).
+// The show pipeline's worker thread (main/live-metrics/show-pipeline.ts loads it next to the main bundle).
 const workerBundle = await build({
   ...shared,
-  entryPoints: ['main/services/show-pipeline-worker.ts'],
+  entryPoints: ['main/live-metrics/show-pipeline-worker.ts'],
   outfile: 'out/main/show-pipeline-worker.cjs',
   ...withImportMetaUrl,
 });

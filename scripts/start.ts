@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../main/services/config';
+import { loadConfig } from '../main/studio/config';
 import { startBrowserMode } from '../main/web/browser-mode';
 import { startLocalStack, type LocalStack } from './stack';
 

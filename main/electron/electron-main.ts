@@ -10,9 +10,8 @@ import {
   isAllowedPermission,
   signalingOrigins,
   windowOpenDecision,
-} from '../security/policy';
-import { loadConfig } from '../services/config';
-import { startStudioServices, type StudioServices } from '../services/studio';
+} from '../security';
+import { loadConfig, startStudioServices, type StudioServices } from '../studio';
 import { attachIpcAdapter } from './ipc-adapter';
 
 // Every renderer is sandboxed, whatever a window's own options say.

@@ -3,8 +3,8 @@
 import type { IpcMainInvokeEvent } from 'electron';
 import { operationNames } from '../../protocol/contract';
 import { ipcChannel, IPC_PUSH_CHANNEL, type CallResult } from '../../protocol/rpc';
-import { isTrustedSender } from '../security/policy';
-import type { StudioHost } from '../services/studio-host';
+import { isTrustedSender } from '../security';
+import type { StudioHost } from '../studio';
 
 /** The slice of Electron's ipcMain this adapter uses (so its wiring is testable without the binary). */
 export interface IpcMainLike {

@@ -1,9 +1,8 @@
 // Browser mode: the studio services plus the web server, in one Node process.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signalingOrigins } from '../security/policy';
-import type { StudioConfig } from '../services/config';
-import { startStudioServices, type StudioServices } from '../services/studio';
+import { signalingOrigins } from '../security';
+import { startStudioServices, type StudioConfig, type StudioServices } from '../studio';
 import { startWebServer, type WebServer } from './web-server';
 
 export const RENDERER_DIR = join(

@@ -5,8 +5,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
-import { contentSecurityPolicy } from '../security/policy';
-import type { StudioHost } from '../services/studio-host';
+import { contentSecurityPolicy } from '../security';
+import type { StudioHost } from '../studio';
 import { attachWsAdapter } from './ws-adapter';
 import { contentTypeFor } from '../../protocol/content-types';
 

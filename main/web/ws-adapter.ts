@@ -5,7 +5,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CallFrame, describeIssues, type ServerFrame } from '../../protocol/rpc';
-import type { StudioHost } from '../services/studio-host';
+import type { StudioHost } from '../studio';
 
 export const STUDIO_SOCKET_PATH = '/studio';
 const MAX_FRAME_BYTES = 1024 * 1024;

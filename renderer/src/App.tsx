@@ -1,11 +1,11 @@
 import { useEffect } from 'react';
-import { StatusBar } from './components/StatusBar';
+import { StatusBar } from './shell/StatusBar';
 import { useStudioStore } from './store';
 import { VIEWS, type ViewId } from './store/navigation-slice';
-import { DashboardView } from './views/DashboardView';
-import { ModerationView } from './views/ModerationView';
-import { ReplaysView } from './views/ReplaysView';
-import { StudioView } from './views/StudioView';
+import { DashboardView } from './dashboard/DashboardView';
+import { ModerationView } from './moderation/ModerationView';
+import { ReplaysView } from './replays/ReplaysView';
+import { StudioView } from './studio/StudioView';
 
 const VIEW_COMPONENTS: Record<ViewId, () => React.JSX.Element> = {
   studio: StudioView,

@@ -1,10 +1,10 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { startPublisher } from './media/publisher';
-import { syncMetrics } from './metrics-sync';
+import { startPublisher } from './going-live/publisher';
+import { syncMetrics } from './dashboard/metrics-sync';
 import { startProductSync } from './products/product-sync';
-import { syncStatus } from './status-sync';
+import { syncStatus } from './shell/status-sync';
 import { connectToStudio } from './studio-client';
 import './styles.css';
 

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base } from '@playwright/test';
-import { loadConfig } from '../../main/services/config';
+import { loadConfig } from '../../main/studio/config';
 import { startBrowserMode, type BrowserMode } from '../../main/web/browser-mode';
 import { startLocalStack, type LocalStack } from '../../scripts/stack';
 

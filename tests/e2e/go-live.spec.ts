@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Page } from '@playwright/test';
-import { loadConfig } from '../../main/services/config';
+import { loadConfig } from '../../main/studio/config';
 import { startBrowserMode } from '../../main/web/browser-mode';
 import { SHOW_TOPICS, type ShowEvent } from '../../protocol/events';
 import { defaultSfuOptions, killLocalSfu, startLocalSfu } from '../../scripts/sfu';

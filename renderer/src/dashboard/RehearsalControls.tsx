@@ -1,6 +1,6 @@
 // Start a rehearsal; stop its simulated shoppers; end the running show.
 import { useState } from 'react';
-import { endShow, startRehearsal, stopSimulatedShoppers } from '../metrics-sync';
+import { endShow, startRehearsal, stopSimulatedShoppers } from './metrics-sync';
 import { useStudioStore } from '../store';
 import { formatCount } from './format';
 

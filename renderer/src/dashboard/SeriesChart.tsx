@@ -5,7 +5,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { MetricsSeries, ShowMetricsSnapshot } from '../../../protocol/metrics';
-import { onSnapshot } from '../metrics-sync';
+import { onSnapshot } from './metrics-sync';
 import { minorDigits } from './format';
 
 export interface ChartLine {

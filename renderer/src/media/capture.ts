@@ -1,10 +1,7 @@
 // The one owner of the host's capture devices: camera, microphone and screen share,
 // the mic level meter and mute. Device choices are remembered per machine.
 
-export interface DeviceOption {
-  deviceId: string;
-  label: string;
-}
+import type { DeviceOption } from '../store/media-slice';
 
 const CAMERA_KEY = 'shopcast.cameraId';
 const MIC_KEY = 'shopcast.micId';

@@ -1,6 +1,10 @@
 import type { StateCreator } from 'zustand';
 import type { ScreenLayout } from '../program/layout';
-import type { DeviceOption } from '../media/capture';
+
+export interface DeviceOption {
+  deviceId: string;
+  label: string;
+}
 
 export interface MediaSlice {
   cameras: DeviceOption[];

@@ -8,7 +8,7 @@ import {
 } from '../../../protocol/metrics';
 import type { ShowState } from '../../../protocol/show';
 
-/** The running show's live figures, as main/services/live-metrics.ts pushes them. */
+/** The running show's live figures, as main/live-metrics/live-metrics.ts pushes them. */
 export interface MetricsSlice {
   /** The show the studio is running (live or rehearsal); null when none. */
   runningShow: ShowState | null;

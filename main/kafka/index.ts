@@ -1,0 +1,8 @@
+// Kafka plumbing: the one client, its health, the show topics.
+export { describeKafkaError, KafkaGateway } from './kafka-gateway';
+export {
+  DEFAULT_TOPIC_SETTINGS,
+  ensureShowTopics,
+  SHOW_EVENT_TOPICS,
+  type ShowTopicSettings,
+} from './topics';

@@ -1,0 +1,2 @@
+// Rehearsal: a show with simulated shoppers.
+export { Rehearsal, type RehearsalOptions } from './rehearsal';

@@ -1,0 +1,2 @@
+// The Electron security checklist's decisions, as pure functions.
+export * from './policy';

@@ -1,0 +1,116 @@
+// Composes the studio services behind the transport-agnostic host. Electron's main
+// process and browser mode both call startStudioServices and attach their adapter.
+import { join } from 'node:path';
+import type { StudioConfig } from './config';
+import { KafkaGateway } from '../kafka';
+import { LiveMetrics } from '../live-metrics';
+import { LiveControl, MediaRooms, SfuMonitor } from '../going-live';
+import { ProductCatalog } from '../products';
+import { Rehearsal } from '../rehearsal';
+import { ShowSession, StudioEventPublisher } from '../show';
+import { StudioHost } from './studio-host';
+
+export interface StudioServices {
+  host: StudioHost;
+  config: StudioConfig;
+  stop(): Promise<void>;
+}
+
+export function startStudioServices(config: StudioConfig): StudioServices {
+  // The host needs handlers that read the services, and the services publish through the host.
+  const publishStatus = () => {
+    host.publish('status', { kafka: kafka.status, sfu: sfu.status });
+    metrics.onKafkaStatus(kafka.status);
+  };
+  const kafka = new KafkaGateway(config.kafka, publishStatus);
+  const sfu = new SfuMonitor(config.sfu, publishStatus);
+  const studioEvents = new StudioEventPublisher(
+    kafka.kafka,
+    join(config.dataDir, 'studio-event-outbox.jsonl'),
+  );
+  const show = new ShowSession(studioEvents, join(config.dataDir, 'current-show.json'), (state) => {
+    host.publish('show', state);
+    metrics.setShow(state);
+    rehearsal.onShowChange(state);
+    live.onShowChange(state);
+  });
+  const metrics = new LiveMetrics({
+    kafka: kafka.kafka,
+    instanceId: 'live-metrics',
+    kafkaStatus: () => kafka.status,
+    onSnapshot: (snapshot) => host.publish('metrics', snapshot),
+    onHeadline: (headline) => host.publish('headline', headline),
+    onPipeline: (status) => host.publish('pipeline', status),
+    onChat: (feed) => host.publish('chat', feed),
+  });
+  const rehearsal = new Rehearsal({
+    kafka: config.kafka,
+    show,
+    onStatus: (status) => host.publish('rehearsal', status),
+  });
+  const products = new ProductCatalog({
+    show,
+    dataDir: config.dataDir,
+    onChange: (state) => host.publish('products', state),
+  });
+  const live = new LiveControl({
+    config: config.sfu,
+    show,
+    rooms: new MediaRooms(config.sfu),
+    upcomingFile: join(config.dataDir, 'upcoming-show.json'),
+    kafkaStatus: () => kafka.status,
+    sfuStatus: () => sfu.status,
+    findProduct: (id) => {
+      const product = products.products.find((p) => p.id === id);
+      return product
+        ? {
+            productId: product.id,
+            name: product.name,
+            priceMinor: product.priceMinor,
+            currency: product.currency,
+          }
+        : null;
+    },
+  });
+
+  const host: StudioHost = new StudioHost({
+    getStatus: () => ({ kafka: kafka.status, sfu: sfu.status }),
+    getShow: () => show.current,
+    startShow: (request) => show.start(request),
+    endShow: () => show.end(),
+    addMarker: ({ label }) => ({ eventId: show.emit({ type: 'marker', label }).id }),
+    getUpcomingShow: () => live.upcoming(),
+    goLivePreflight: () => live.preflight(),
+    goLive: (request) => live.goLive(request),
+    getLiveSession: () => live.getLiveSession(),
+    endLive: () => live.endLive(),
+    getMetrics: () => ({ ...metrics.state(), rehearsal: rehearsal.status }),
+    startRehearsal: (request) => rehearsal.start(request),
+    stopRehearsal: () => rehearsal.stopShoppers(),
+    listProducts: () => products.list(),
+    importCatalog: ({ fileName, content }) => products.importCatalog(fileName, content),
+    setQueue: ({ productIds }) => products.setQueue(productIds),
+    pinProduct: ({ productId }) => products.pin(productId),
+    unpinProduct: () => products.unpin(),
+    markSoldOut: ({ productId }) => products.markSoldOut(productId),
+    markBackInStock: ({ productId }) => products.markBackInStock(productId),
+    setTryOnAdjustment: ({ productId, ...adjustment }) => products.setAdjustment(productId, adjustment),
+    setProductModel: ({ productId, fileName, contentBase64 }) =>
+      products.setModel(productId, fileName, contentBase64),
+    getProductModel: ({ productId }) => products.getModel(productId),
+  });
+  kafka.start();
+  metrics.setShow(show.current); // a show resumed from disk
+  sfu.start();
+  return {
+    host,
+    config,
+    async stop() {
+      sfu.stop();
+      await rehearsal.stop();
+      await metrics.stop();
+      await studioEvents.stop();
+      await kafka.stop();
+    },
+  };
+}
