@@ -41,10 +41,21 @@ export function sfuDataDir(name: string): string {
 
 export function defaultSfuOptions(name = 'dev'): LocalSfuOptions {
   const port = Number(process.env.SHOPCAST_SFU_PORT ?? (name === 'test' ? 24443 : 4443));
-  // Separate RTC port ranges so a dev and a test SFU can run side by side.
-  return name === 'test'
-    ? { name, port, rtcMinPort: 45000, rtcMaxPort: 49999 }
-    : { name, port, rtcMinPort: 40000, rtcMaxPort: 44999 };
+  // Separate RTC port ranges so a dev and a test SFU can run side by side;
+  // SHOPCAST_SFU_RTC_PORTS=min-max gives a third one its own.
+  const [rtcMinPort, rtcMaxPort] =
+    rtcPortRange(process.env.SHOPCAST_SFU_RTC_PORTS) ?? (name === 'test' ? [45000, 49999] : [40000, 44999]);
+  return { name, port, rtcMinPort, rtcMaxPort };
+}
+
+function rtcPortRange(text: string | undefined): [number, number] | null {
+  const match = /^(\d+)-(\d+)$/.exec(text?.trim() ?? '');
+  if (!match) return null;
+  const [min, max] = [Number(match[1]), Number(match[2])];
+  if (min < 1024 || max > 65535 || min >= max) {
+    throw new Error(`SHOPCAST_SFU_RTC_PORTS must be min-max within 1024-65535, got "${text}".`);
+  }
+  return [min, max];
 }
 
 function adminSecretFor(dir: string): string {
