@@ -40,6 +40,12 @@ export const CallResult = z.discriminatedUnion('ok', [
 ]);
 export type CallResult = z.infer<typeof CallResult>;
 
+/**
+ * The largest frame either side of the WebSocket transport sends or accepts. The contract's
+ * largest request (a 768 Ki-character catalog) is up to about 2.3 MB as UTF-8, so this leaves room.
+ */
+export const MAX_STUDIO_FRAME_BYTES = 4 * 1024 * 1024;
+
 /** Client → server frame on the WebSocket transport. */
 export const CallFrame = z.object({
   kind: z.literal('call'),

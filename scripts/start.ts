@@ -1,6 +1,7 @@
 // `npm start`: build, bring up the local stack, then launch the Electron studio — or,
 // where the Electron binary is not available, the same studio in browser mode.
 // `npm run start:web` goes straight to browser mode. Ctrl-C stops everything it started.
+// `--no-build` uses the UIs already built in out/ (the security tests start it that way).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -48,6 +49,7 @@ export function electronBinary(): string | null {
 
 async function main(): Promise<void> {
   const webOnly = process.argv.includes('--web');
+  const build = !process.argv.includes('--no-build');
   const port = Number(process.env.SHOPCAST_WEB_PORT ?? 0);
   let stack: LocalStack | null = null;
   let electron: ChildProcess | null = null;
@@ -66,24 +68,31 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // A bug that escapes every handler still must not leave Kafka and the SFU running unowned.
+  process.on('uncaughtException', (error) => {
+    console.error(`[shopcast] Unexpected error, stopping: ${error.stack ?? error.message}`);
+    void shutdown(1);
+  });
 
   try {
-    run('Building the studio UI', 'npx', [
-      'vite',
-      'build',
-      '--logLevel',
-      'warn',
-      '--config',
-      'renderer/vite.config.ts',
-    ]);
-    run('Building the shopper viewer page', 'npx', [
-      'vite',
-      'build',
-      '--logLevel',
-      'warn',
-      '--config',
-      'server/viewer/vite.config.ts',
-    ]);
+    if (build) {
+      run('Building the studio UI', 'npx', [
+        'vite',
+        'build',
+        '--logLevel',
+        'warn',
+        '--config',
+        'renderer/vite.config.ts',
+      ]);
+      run('Building the shopper viewer page', 'npx', [
+        'vite',
+        'build',
+        '--logLevel',
+        'warn',
+        '--config',
+        'server/viewer/vite.config.ts',
+      ]);
+    }
     stack = await startLocalStack('dev', say);
     const env = { ...process.env, ...stack.env };
 

@@ -47,10 +47,13 @@ if (!app.requestSingleInstanceLock()) {
     const csp = contentSecurityPolicy({ connectOrigins: signalingOrigins(config.sfu.url) });
 
     protocol.handle('app', async (request) => {
-      const { pathname } = new URL(request.url);
-      const file = normalize(
-        join(rendererDir, pathname === '/' ? 'index.html' : decodeURIComponent(pathname)),
-      );
+      let pathname: string;
+      try {
+        pathname = decodeURIComponent(new URL(request.url).pathname);
+      } catch {
+        return new Response('Bad request', { status: 400 });
+      }
+      const file = normalize(join(rendererDir, pathname === '/' ? 'index.html' : pathname));
       if (!file.startsWith(rendererDir + sep)) return new Response('Not found', { status: 404 });
       const response = await net.fetch(pathToFileURL(file).toString());
       const headers = new Headers(response.headers);

@@ -2,11 +2,12 @@
 // Electron shell, and the studio contract over a token-guarded WebSocket.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
 import { contentSecurityPolicy } from '../security';
 import type { StudioHost } from '../studio';
+import { Refusals } from './refusals';
 import { attachWsAdapter } from './ws-adapter';
 import { contentTypeFor } from '../../protocol/content-types';
 
@@ -17,12 +18,16 @@ export interface WebServerOptions {
   port?: number;
   token?: string;
   connectOrigins?: string[];
+  /** Where refusals are counted and logged (default: console). */
+  refusals?: Refusals;
 }
 
 export interface WebServer {
   url: string;
   origin: string;
   token: string;
+  /** What was refused or survived so far, by kind. */
+  refusals: Refusals;
   close(): Promise<void>;
 }
 
@@ -31,15 +36,32 @@ export function newToken(): string {
 }
 
 function sendFile(res: ServerResponse, file: string, csp: string): void {
-  res.writeHead(200, {
-    'Content-Type': contentTypeFor(file),
-    'Content-Security-Policy': csp,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cache-Control': file.endsWith('.html') ? 'no-store' : 'public, max-age=3600',
+  // Opened before the head goes out, so a file that vanished since the check is a 404.
+  const stream = createReadStream(file);
+  stream.once('error', () => {
+    if (res.headersSent) res.destroy();
+    else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found');
   });
-  createReadStream(file).pipe(res);
+  stream.once('open', () => {
+    res.writeHead(200, {
+      'Content-Type': contentTypeFor(file),
+      'Content-Security-Policy': csp,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cache-Control': file.endsWith('.html') ? 'no-store' : 'public, max-age=3600',
+    });
+    stream.pipe(res);
+  });
+}
+
+/** A URL path decoded, or null when it is malformed (a stray or broken %-escape). */
+function decodePath(rawUrl: string): string | null {
+  try {
+    return decodeURIComponent(new URL(rawUrl, 'http://placeholder').pathname);
+  } catch {
+    return null;
+  }
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
@@ -54,9 +76,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   let origin = '';
   const csp = () => contentSecurityPolicy({ connectOrigins: options.connectOrigins ?? [] });
 
-  const server = createServer((req, res) => {
+  const refusals = options.refusals ?? new Refusals();
+  const isOwnHost = (host: string | undefined) => host === new URL(origin).host;
+
+  const serve = (req: IncomingMessage, res: ServerResponse): void => {
     // Guards against DNS rebinding: only our own address may be named as the host.
-    if (req.headers.host !== new URL(origin).host) {
+    if (!isOwnHost(req.headers.host)) {
+      refusals.count('misdirected request', `Host ${String(req.headers.host).slice(0, 100)}`);
       res.writeHead(421, { 'Content-Type': 'text/plain' }).end('Misdirected request');
       return;
     }
@@ -64,7 +90,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://placeholder').pathname);
+    const pathname = decodePath(req.url ?? '/');
+    if (pathname === null || pathname.includes('\0')) {
+      refusals.count('bad request', `malformed path ${String(req.url).slice(0, 100)}`);
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad request');
+      return;
+    }
     const relative = normalize(pathname === '/' ? '/index.html' : pathname);
     const file = join(root, relative);
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
@@ -72,8 +103,23 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return;
     }
     sendFile(res, file, csp());
+  };
+  // Nothing a request carries may take the studio down: an unexpected error is a 400 or 500.
+  const server = createServer((req, res) => {
+    try {
+      serve(req, res);
+    } catch (error) {
+      refusals.count('request failed', (error as Error).message);
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal error');
+    }
   });
-  attachWsAdapter(server, options.host, { token, allowedOrigins: () => [origin] });
+  attachWsAdapter(server, options.host, {
+    token,
+    allowedOrigins: () => [origin],
+    isOwnHost,
+    refusals,
+  });
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
@@ -85,6 +131,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     url: `${origin}/?token=${token}`,
     origin,
     token,
+    refusals,
     close: () =>
       new Promise<void>((resolveClose) => {
         server.closeAllConnections();

@@ -1,6 +1,12 @@
 // The renderer's one owner of its link to the studio services: Electron's preload
 // bridge when present, otherwise the browser-mode WebSocket.
-import { createStudioApi, ServerFrame, type CallResult, type StudioBridge } from '../../protocol/rpc';
+import {
+  createStudioApi,
+  MAX_STUDIO_FRAME_BYTES,
+  ServerFrame,
+  type CallResult,
+  type StudioBridge,
+} from '../../protocol/rpc';
 import type { OperationName, StudioApi } from '../../protocol/contract';
 
 export type LinkState = 'connecting' | 'connected' | 'disconnected';
@@ -106,8 +112,22 @@ function webSocketLink(token: string | null): StudioLink {
         return;
       }
       const id = nextId++;
+      const frame = JSON.stringify({ kind: 'call', id, op, request });
+      // The services close the connection on a larger frame; say why here instead.
+      const bytes = new TextEncoder().encode(frame).length;
+      if (bytes > MAX_STUDIO_FRAME_BYTES) {
+        const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
+        resolve({
+          ok: false,
+          error: {
+            code: 'invalid-request',
+            message: `This request is too large to send (${mib(bytes)} MiB; the limit is ${mib(MAX_STUDIO_FRAME_BYTES)} MiB)`,
+          },
+        });
+        return;
+      }
       pending.set(id, resolve);
-      socket.send(JSON.stringify({ kind: 'call', id, op, request }));
+      socket.send(frame);
     });
 
   return {

@@ -13,6 +13,7 @@ import { program } from '../media/studio-media';
 import { useStudioStore } from '../store';
 import type { StudioLink } from '../studio-client';
 import { TryOnOverlay } from '../tryon/try-on-overlay';
+import { catalogText } from './catalog-text';
 
 let link: StudioLink | null = null;
 let overlay: TryOnOverlay | null = null;
@@ -175,7 +176,7 @@ export async function importCatalog(file: File): Promise<void> {
     });
     return;
   }
-  const content = await file.text();
+  const content = catalogText(new Uint8Array(await file.arrayBuffer()));
   const result = await run(() => api().importCatalog({ fileName: file.name, content }));
   if (result) set({ importReport: { fileName: file.name, ...result } });
 }

@@ -1,0 +1,114 @@
+// The real processes the security tests attack: the studio as `npm run start:web` starts it,
+// and the SFU as `npm run sfu` starts it, each a child process so a crash shows as an exit.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { until } from '../../support/until';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export interface ChildService {
+  child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  alive(): boolean;
+  stop(): Promise<void>;
+}
+
+function watch(child: ChildProcess): ChildService {
+  let output = '';
+  let exited = false;
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exit = new Promise<void>((done) =>
+    child.once('exit', () => {
+      exited = true;
+      done();
+    }),
+  );
+  return {
+    child,
+    output: () => output,
+    alive: () => !exited,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function ensureBuilt(config: string, index: string): void {
+  if (existsSync(join(repoRoot, index))) return;
+  const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn', '--config', config], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error(`building with ${config} failed`);
+}
+
+export interface StudioProcess extends ChildService {
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  port: number;
+  token: string;
+}
+
+/** `npm run start:web` against the running test stack (it starts no Kafka or SFU of its own). */
+export async function startStudioProcess(env: NodeJS.ProcessEnv = {}): Promise<StudioProcess> {
+  ensureBuilt('renderer/vite.config.ts', 'out/renderer/index.html');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(repoRoot, 'scripts', 'start.ts'), '--web', '--no-build'],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        SHOPCAST_WEB_PORT: '0',
+        SHOPCAST_DATA_DIR: mkdtempSync(join(tmpdir(), 'shopcast-security-')),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const service = watch(child);
+  const url = await until(
+    'the studio to print its URL',
+    () => {
+      if (!service.alive()) throw new Error(`the studio exited:\n${service.output()}`);
+      return /Open: (http:\/\/\S+)/.exec(service.output())?.[1];
+    },
+    60_000,
+  );
+  const parsed = new URL(url);
+  return {
+    ...service,
+    origin: parsed.origin,
+    port: Number(parsed.port),
+    token: parsed.searchParams.get('token') ?? '',
+  };
+}
+
+/** Sends bytes as they are (no URL normalising) and returns the status line of the answer. */
+export function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolveAnswer, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+      if (answer.includes('\r\n')) {
+        socket.destroy();
+        resolveAnswer(answer.slice(0, answer.indexOf('\r\n')));
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolveAnswer(answer.split('\r\n')[0] ?? ''));
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
+  });
+}
