@@ -263,6 +263,8 @@ export const signalingErrorCodeSchema = z.enum([
   'conflict', // e.g. joining a second show on the same connection
   'media-error', // mediasoup refused (e.g. incompatible capabilities)
   'rate-limited', // too many requests on this connection; retry after `retryAfterMs`
+  'limit-reached', // this connection holds as many transports or consumers as it may
+  'show-full', // the SFU has no media capacity left for viewers; try again later
   'internal',
 ]);
 export type SignalingErrorCode = z.infer<typeof signalingErrorCodeSchema>;

@@ -4,10 +4,14 @@ import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
 import { contentTypeFor } from '../../protocol/content-types';
+import type { Refusals } from './limits';
 
 export interface HttpRoutesOptions {
   health: () => { ok: boolean; workers: number; rooms: number };
+  /** Per-show figures, for the studio (admin secret as a Bearer token). */
   roomStats: (showId: string) => object | undefined;
+  isAdmin: (secret: string) => boolean;
+  refusals: Refusals;
   /** URL prefix → directory, e.g. `{ '/viewer': '/abs/path/to/server/viewer/dist' }`. */
   staticRoutes: Record<string, string>;
   /** Routes of other owners (the viewer page's shop), tried first; true when handled. */
@@ -37,6 +41,14 @@ export function staticFilePath(root: string, relativeUrlPath: string): string | 
   return target;
 }
 
+/** Pages served here may not be framed by another site (clickjacking the buy button). */
+const PAGE_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
 function serveStatic(res: ServerResponse, method: string, root: string, relativeUrlPath: string): void {
   let path = staticFilePath(root, relativeUrlPath);
   if (!path) return sendJson(res, 404, { error: 'not found' });
@@ -47,13 +59,20 @@ function serveStatic(res: ServerResponse, method: string, root: string, relative
     res.writeHead(200, {
       'content-type': contentTypeFor(path),
       'content-length': stats.size,
-      'x-content-type-options': 'nosniff',
+      ...PAGE_HEADERS,
     });
     if (method === 'HEAD') return void res.end();
-    createReadStream(path).pipe(res);
+    // A file removed since the stat must not be an unhandled stream error.
+    createReadStream(path)
+      .on('error', () => res.destroy())
+      .pipe(res);
   } catch {
     sendJson(res, 404, { error: 'not found' });
   }
+}
+
+function bearer(req: IncomingMessage): string {
+  return (req.headers.authorization ?? '').replace(/^Bearer /, '');
 }
 
 export function createHttpHandler(options: HttpRoutesOptions) {
@@ -62,9 +81,15 @@ export function createHttpHandler(options: HttpRoutesOptions) {
     .map(([prefix, dir]) => [prefix.replace(/\/+$/, ''), dir] as const)
     .sort((a, b) => b[0].length - a[0].length);
 
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://sfu.local');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://sfu.local');
+    } catch {
+      options.refusals.count('bad request', `malformed URL ${String(req.url).slice(0, 100)}`);
+      return sendJson(res, 400, { error: 'bad request' });
+    }
     const { pathname } = url;
     if (options.extraRoutes?.(req, res, pathname, url)) return;
     if (method !== 'GET' && method !== 'HEAD') return sendJson(res, 405, { error: 'method not allowed' });
@@ -75,6 +100,7 @@ export function createHttpHandler(options: HttpRoutesOptions) {
     }
     const stats = /^\/rooms\/([^/]+)\/stats$/.exec(pathname);
     if (stats) {
+      if (!options.isAdmin(bearer(req))) return sendJson(res, 401, { error: 'wrong admin secret' });
       const showId = safeDecode(stats[1] as string);
       const body = showId === null ? undefined : options.roomStats(showId);
       return body ? sendJson(res, 200, body) : sendJson(res, 404, { error: 'no such show' });
@@ -85,5 +111,15 @@ export function createHttpHandler(options: HttpRoutesOptions) {
       }
     }
     sendJson(res, 404, { error: 'not found' });
+  };
+  // Nothing a request carries may take the SFU down: an unexpected error is a 500, counted.
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      route(req, res);
+    } catch (error) {
+      options.refusals.count('request failed', (error as Error).message);
+      if (res.headersSent) res.destroy();
+      else sendJson(res, 500, { error: 'internal error' });
+    }
   };
 }

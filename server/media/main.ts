@@ -2,15 +2,17 @@
 //   npx tsx server/media/main.ts [--port 4443] [--host 127.0.0.1] [--announced-ip 127.0.0.1]
 //        [--rtc-listen-ip 127.0.0.1] [--rtc-min-port 40000] [--rtc-max-port 49999] [--workers 1]
 //        [--admin-secret S] [--static /viewer=server/viewer/dist]
+//        [--limits maxConnectionsPerAddress=50,preAuthTimeoutMs=10000,…]  (see ./limits.ts)
 // Each flag also reads from the environment: SHOPCAST_SFU_PORT, SHOPCAST_SFU_HOST,
 // SHOPCAST_SFU_ANNOUNCED_IP, SHOPCAST_SFU_RTC_LISTEN_IP, SHOPCAST_SFU_RTC_MIN_PORT,
-// SHOPCAST_SFU_RTC_MAX_PORT, SHOPCAST_SFU_WORKERS, SHOPCAST_SFU_ADMIN_SECRET.
+// SHOPCAST_SFU_RTC_MAX_PORT, SHOPCAST_SFU_WORKERS, SHOPCAST_SFU_ADMIN_SECRET, SHOPCAST_SFU_LIMITS.
 // SHOPCAST_KAFKA_BROKERS (with _SSL and _SASL_* as for the studio) is where the viewer page's clicks go.
 // Without an admin secret a random one is generated and printed.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureMediasoupWorker } from '../../scripts/build-mediasoup-worker';
+import { parseLimits, type SfuLimits } from './limits';
 import { startSfu } from './sfu';
 import { kafkaConnectionFromEnv } from '../../protocol/kafka-connection';
 
@@ -25,8 +27,18 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     'admin-secret': { type: 'string' },
     static: { type: 'string', multiple: true },
+    limits: { type: 'string' },
   },
 });
+
+function limits(text: string | undefined): Partial<SfuLimits> {
+  try {
+    return parseLimits(text);
+  } catch (error) {
+    console.error(`[sfu] --limits: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
 
 function integer(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
@@ -69,6 +81,7 @@ const sfu = await startSfu({
   adminSecret,
   workerBin: await ensureMediasoupWorker(),
   staticRoutes: staticRoutes(values.static),
+  limits: limits(values.limits ?? env.SHOPCAST_SFU_LIMITS),
   kafka: kafkaConnectionFromEnv(env),
 }).catch((error: unknown) => {
   console.error(`[sfu] could not start: ${(error as Error).message}`);

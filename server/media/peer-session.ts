@@ -14,6 +14,7 @@ import type {
   TransportDirection,
 } from '../../protocol/signaling';
 import { errorResponse, parseRequest, rateLimitedResponse, requestIdOf } from '../../protocol/signaling';
+import type { SfuLimits, TransportBudget } from './limits';
 import { sameSecret, type RoomMember, type ShowRoom, type ShowRooms } from './show-room';
 
 /** A refusal the client should see as a typed error rather than `internal`. */
@@ -74,6 +75,9 @@ export interface SessionContext {
   log: (line: string) => void;
   /** Per-connection request limit. */
   requestRate: RequestRate;
+  limits: Pick<SfuLimits, 'maxTransportsPerConnection' | 'maxConsumersPerConnection'>;
+  /** WebRTC transports across the process (viewers stop short of the host's reserve). */
+  transports: TransportBudget;
   /** A viewer entered or left a show (becomes viewer.joined / viewer.left on Kafka). */
   viewerPresence?: (change: 'joined' | 'left', showId: string, viewerId: string) => void;
 }
@@ -99,6 +103,10 @@ export class PeerSession implements RoomMember {
   private presence: { showId: string; viewerId: string } | null = null;
 
   private readonly budget: RequestBudget;
+  /** Showed a valid token or the admin secret (until then the pre-auth timeout applies). */
+  private authenticated = false;
+  private readonly connectedAt = performance.now();
+  private lastRequestAt = performance.now();
 
   constructor(
     private readonly context: SessionContext,
@@ -109,6 +117,7 @@ export class PeerSession implements RoomMember {
 
   /** Takes one raw message; the answer goes out through `sendRaw`. Never rejects. */
   receive(raw: string): Promise<void> {
+    this.lastRequestAt = performance.now();
     // Checked before queueing, so a flood cannot pile up work behind the queue.
     const retryAfterMs = this.budget.take();
     if (retryAfterMs > 0) {
@@ -129,6 +138,17 @@ export class PeerSession implements RoomMember {
     for (const consumer of this.consumers.values())
       if (!consumer.closed && isLive(consumer.producerId)) count++;
     return count;
+  }
+
+  /**
+   * Why this connection should be closed now, or null: no token or secret within
+   * `preAuthMs` of connecting, or neither in a show nor waiting for one and silent for `idleMs`.
+   */
+  expired(now: number, preAuthMs: number, idleMs: number): string | null {
+    if (!this.authenticated)
+      return now - this.connectedAt > preAuthMs ? `no token within ${preAuthMs} ms` : null;
+    const waiting = this.room !== null || this.stopWatching !== null;
+    return !waiting && now - this.lastRequestAt > idleMs ? `idle for ${idleMs} ms` : null;
   }
 
   /** The connection closed. */
@@ -180,6 +200,7 @@ export class PeerSession implements RoomMember {
   private requireAdmin(adminSecret: string): void {
     if (!sameSecret(adminSecret, this.context.adminSecret))
       throw new SignalingFailure('unauthorized', 'wrong admin secret');
+    this.authenticated = true;
   }
 
   private joinedRoom(): ShowRoom {
@@ -224,11 +245,14 @@ export class PeerSession implements RoomMember {
     watchShow: async ({ showId, token }) => {
       if (!this.context.rooms.roleFor(showId, token))
         throw new SignalingFailure('unauthorized', 'unknown show or wrong token');
+      this.authenticated = true;
       const state = this.context.rooms.stateOf(showId);
       if (state === 'upcoming' && !this.stopWatching && !this.ended) {
         this.stopWatching = this.context.rooms.watch(showId, {
           send: (message) => {
             this.stopWatching = null;
+            // The idle clock starts again: the client is about to join.
+            this.lastRequestAt = performance.now();
             this.send(message);
           },
         });
@@ -243,6 +267,7 @@ export class PeerSession implements RoomMember {
       // Same answer for an unknown show and a wrong token, so tokens cannot be probed per show.
       const role = room?.roleFor(token) ?? null;
       if (!room || !role) throw new SignalingFailure('unauthorized', 'unknown show or wrong token');
+      this.authenticated = true;
       this.role = role;
       this.room = room;
       room.addMember(this);
@@ -263,12 +288,29 @@ export class PeerSession implements RoomMember {
 
     createWebRtcTransport: async ({ direction }) => {
       const room = direction === 'send' ? this.requireHost('send media') : this.joinedRoom();
-      const transport = await room.router.createWebRtcTransport({
-        listenIps: this.context.listenIps,
-        enableUdp: true,
-        enableTcp: true,
-        preferUdp: true,
-      });
+      const { maxTransportsPerConnection } = this.context.limits;
+      if (this.transports.size >= maxTransportsPerConnection)
+        throw new SignalingFailure(
+          'limit-reached',
+          `a connection may hold ${maxTransportsPerConnection} transports; open a new connection to start over`,
+        );
+      const budget = this.context.transports;
+      if (!budget.take(this.role))
+        throw new SignalingFailure('show-full', 'the show is full right now; try again in a moment');
+      let transport: types.WebRtcTransport;
+      try {
+        transport = await room.router.createWebRtcTransport({
+          listenIps: this.context.listenIps,
+          enableUdp: true,
+          enableTcp: true,
+          preferUdp: true,
+        });
+      } catch (error) {
+        budget.release();
+        throw error;
+      }
+      // However it closes (this connection, the show, the worker), its place is free again.
+      transport.observer.once('close', () => budget.release());
       if (this.room !== room) {
         // The show ended while the transport was being created.
         transport.close();
@@ -313,6 +355,12 @@ export class PeerSession implements RoomMember {
       const transport = this.ownTransport(transportId, 'recv');
       if (!room.findProducer(producerId))
         throw new SignalingFailure('not-found', `no producer ${producerId} in this show`);
+      const { maxConsumersPerConnection } = this.context.limits;
+      if (this.consumers.size >= maxConsumersPerConnection)
+        throw new SignalingFailure(
+          'limit-reached',
+          `a connection may hold ${maxConsumersPerConnection} consumers`,
+        );
       const capabilities = rtpCapabilities as types.RtpCapabilities;
       if (!room.router.canConsume({ producerId, rtpCapabilities: capabilities })) {
         throw new SignalingFailure('media-error', 'these RTP capabilities cannot receive that producer');

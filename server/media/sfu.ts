@@ -1,11 +1,13 @@
 // The SFU: mediasoup workers, one router per show, WebSocket signaling at
 // /signaling and HTTP (health, stats, static files) on the same port.
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { showMediaCodecs } from './codecs';
 import { createHttpHandler } from './http-routes';
 import { notification } from '../../protocol/signaling';
+import { DEFAULT_SFU_LIMITS, Refusals, TransportBudget, type SfuLimits } from './limits';
 import { MediaWorkers } from './media-workers';
 import { PeerSession, type RequestRate } from './peer-session';
 import { sameSecret, ShowRooms } from './show-room';
@@ -36,6 +38,8 @@ export interface SfuOptions {
   heartbeatMs?: number;
   /** Requests one signaling connection may send. Default 40 at once, 20 a second after that. */
   requestRate?: RequestRate;
+  /** Connection, transport and consumer limits and timeouts (see ./limits.ts for the defaults). */
+  limits?: Partial<SfuLimits>;
   /** Kafka (brokers, TLS, SASL) for the viewer page's clicks and viewer presence events. */
   kafka?: KafkaConnection;
   log?: (line: string) => void;
@@ -49,6 +53,8 @@ export interface RunningSfu {
   port: number;
   /** Process ids of the running mediasoup workers (for ops and tests). */
   workerPids(): number[];
+  /** The limits in force. */
+  limits: SfuLimits;
   close(): Promise<void>;
 }
 
@@ -66,12 +72,24 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
   }
   if (!options.adminSecret) throw new Error('adminSecret must not be empty');
 
-  const rooms: ShowRooms = new ShowRooms(() => workers.pick(), showMediaCodecs, options.adminSecret);
+  const rtcMinPort = options.rtcMinPort ?? 40000;
+  const rtcMaxPort = options.rtcMaxPort ?? 49999;
+  const limits: SfuLimits = { ...DEFAULT_SFU_LIMITS, ...options.limits };
+  // All workers bind in the same range, so it bounds transports for the whole process.
+  if (limits.maxTransports === 0) limits.maxTransports = rtcMaxPort - rtcMinPort + 1;
+  const refusals = new Refusals(log);
+
+  const rooms: ShowRooms = new ShowRooms(
+    () => workers.pick(),
+    showMediaCodecs,
+    options.adminSecret,
+    limits.viewerCountIntervalMs,
+  );
   const workers = await MediaWorkers.start({
     workerBin,
     count: options.workers ?? 1,
-    rtcMinPort: options.rtcMinPort ?? 40000,
-    rtcMaxPort: options.rtcMaxPort ?? 49999,
+    rtcMinPort,
+    rtcMaxPort,
     log,
     onWorkerLost: (worker) => rooms.closeWhere((room) => room.worker === worker, 'media-worker-restarted'),
   });
@@ -87,11 +105,14 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     createHttpHandler({
       health: () => ({ ok: workers.alive > 0, workers: workers.alive, rooms: rooms.size }),
       roomStats: (showId) => rooms.get(showId)?.stats(),
+      isAdmin: (secret) => sameSecret(secret, options.adminSecret),
+      refusals,
       staticRoutes: options.staticRoutes ?? {},
       extraRoutes: (req, res, pathname, url) => shop.route(req, res, pathname, url),
     }),
   );
-  const sockets = new WebSocketServer({ server, path: '/signaling', maxPayload: MAX_MESSAGE_BYTES });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const transports = new TransportBudget(limits.maxTransports, limits.hostReservedTransports);
   const context = {
     adminSecret: options.adminSecret,
     rooms,
@@ -99,22 +120,62 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     log,
     // A viewer's whole setup is about ten requests; a studio's about as many. Generous on purpose.
     requestRate: options.requestRate ?? { perSecond: 20, burst: 40 },
+    limits,
+    transports,
     viewerPresence: (change: 'joined' | 'left', showId: string, viewerId: string) =>
       shop.viewerPresence(change, showId, viewerId),
   };
 
+  const sessions = new Map<WebSocket, PeerSession>();
+  const perAddress = new Map<string, number>();
+  const refuse = (socket: Duplex, status: number, text: string, kind: string, detail: string) => {
+    refusals.count(kind, detail);
+    socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    socket.destroy();
+  };
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands the raw socket over without an error listener; a reset must not be fatal.
+    socket.on('error', (error) => refusals.count('socket error', error.message));
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== '/signaling') return refuse(socket, 404, 'Not Found', 'unknown upgrade path', String(path));
+    if (sessions.size >= limits.maxConnections)
+      return refuse(socket, 503, 'Service Unavailable', 'too many connections', `${sessions.size} open`);
+    const address = request.socket.remoteAddress ?? 'unknown';
+    const fromAddress = perAddress.get(address) ?? 0;
+    if (limits.maxConnectionsPerAddress > 0 && fromAddress >= limits.maxConnectionsPerAddress)
+      return refuse(socket, 429, 'Too Many Requests', 'too many connections from one address', address);
+    try {
+      sockets.handleUpgrade(request, socket, head, (ws) => accept(ws, address));
+    } catch (error) {
+      refusals.count('upgrade failed', (error as Error).message);
+      socket.destroy();
+    }
+  });
+
   const alive = new WeakSet<WebSocket>();
-  sockets.on('connection', (socket) => {
+  function accept(socket: WebSocket, address: string): void {
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     const session = new PeerSession(context, (text) => {
       if (socket.readyState === socket.OPEN) socket.send(text);
     });
+    sessions.set(socket, session);
     alive.add(socket);
     socket.on('pong', () => alive.add(socket));
-    socket.on('message', (data) => void session.receive(data.toString()));
-    socket.on('close', () => session.end());
-    // ws reports oversized or malformed frames here and then closes the socket.
-    socket.on('error', (error) => log(`signaling connection error: ${error.message}`));
-  });
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return refusals.count('binary frame', 'signaling is JSON text');
+      void session.receive(data.toString());
+    });
+    socket.on('close', () => {
+      sessions.delete(socket);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+      session.end();
+    });
+    // ws reports oversized or malformed frames here and then closes the socket (1009 / 1007).
+    socket.on('error', (error) => refusals.count('broken frame', error.message));
+  }
+
   // Drop connections that stopped answering, so viewer counts stay honest.
   const heartbeat = setInterval(() => {
     for (const socket of sockets.clients) {
@@ -127,6 +188,21 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     }
   }, options.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
+  // Connections that never showed a token, or sit idle outside any show, are closed.
+  const sweepMs = Math.min(5000, Math.max(100, Math.min(limits.preAuthTimeoutMs, limits.idleTimeoutMs) / 4));
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const [socket, session] of sessions) {
+      if (socket.readyState !== socket.OPEN) continue;
+      const reason = session.expired(now, limits.preAuthTimeoutMs, limits.idleTimeoutMs);
+      if (!reason) continue;
+      refusals.count('connection timed out', reason);
+      socket.close(1008, reason);
+      // A peer that does not answer the close handshake is cut off.
+      setTimeout(() => socket.terminate(), 2000).unref();
+    }
+  }, sweepMs);
+  sweep.unref();
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -138,6 +214,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     });
   } catch (error) {
     clearInterval(heartbeat);
+    clearInterval(sweep);
     workers.close();
     throw error;
   }
@@ -155,9 +232,11 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     httpUrl: `http://${publicHost}:${port}`,
     port,
     workerPids: () => workers.pids(),
+    limits,
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat);
+        clearInterval(sweep);
         rooms.closeWhere(() => true, 'sfu-shutdown');
         for (const socket of sockets.clients) socket.close(1001, 'SFU shutting down');
         await new Promise<void>((resolve) => sockets.close(() => resolve()));

@@ -47,12 +47,17 @@ export class ShowRoom {
   private readonly members = new Set<RoomMember>();
   private readonly tracks = new Map<string, HostTrack>();
   private closed = false;
+  private viewers = 0;
+  /** Viewer counts are coalesced: one push per interval at most, whatever the churn. */
+  private countTimer: NodeJS.Timeout | null = null;
+  private lastCountAt = -Infinity;
 
   constructor(
     readonly showId: string,
     readonly router: types.Router,
     readonly worker: types.Worker,
     tokenSecret: string | null = null,
+    private readonly viewerCountIntervalMs = 0,
   ) {
     this.hostToken = tokenSecret
       ? showToken(tokenSecret, showId, 'host')
@@ -69,9 +74,7 @@ export class ShowRoom {
   }
 
   get viewerCount(): number {
-    let count = 0;
-    for (const member of this.members) if (member.role === 'viewer') count += 1;
-    return count;
+    return this.viewers;
   }
 
   producers(): ProducerInfo[] {
@@ -87,13 +90,18 @@ export class ShowRoom {
   }
 
   addMember(member: RoomMember): void {
+    if (this.members.has(member)) return;
     this.members.add(member);
-    if (member.role === 'viewer') this.broadcastViewerCount();
+    if (member.role !== 'viewer') return;
+    this.viewers += 1;
+    this.scheduleViewerCount();
   }
 
   removeMember(member: RoomMember): void {
     if (!this.members.delete(member)) return;
-    if (member.role === 'viewer') this.broadcastViewerCount();
+    if (member.role !== 'viewer') return;
+    this.viewers -= 1;
+    this.scheduleViewerCount();
   }
 
   addTrack(producer: types.Producer, source: ProducerSource | undefined, from: RoomMember): void {
@@ -132,8 +140,10 @@ export class ShowRoom {
   close(reason: ShowEndReason): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.countTimer) clearTimeout(this.countTimer);
     const members = [...this.members];
     this.members.clear();
+    this.viewers = 0;
     this.tracks.clear();
     for (const member of members) {
       member.send(notification('showEnded', { showId: this.showId, reason }));
@@ -148,8 +158,15 @@ export class ShowRoom {
     for (const member of this.members) if (member.role === 'viewer') member.send(message);
   }
 
-  private broadcastViewerCount(): void {
-    this.broadcast(notification('viewerCount', { showId: this.showId, count: this.viewerCount }));
+  /** Pushes the count soon (in this tick's wake, or when the interval since the last push is over). */
+  private scheduleViewerCount(): void {
+    if (this.countTimer || this.closed) return;
+    const wait = Math.max(0, this.lastCountAt + this.viewerCountIntervalMs - performance.now());
+    this.countTimer = setTimeout(() => {
+      this.countTimer = null;
+      this.lastCountAt = performance.now();
+      this.broadcast(notification('viewerCount', { showId: this.showId, count: this.viewers }));
+    }, wait);
   }
 
   private broadcast(message: SignalingNotification, except?: RoomMember): void {
@@ -179,6 +196,8 @@ export class ShowRooms {
     private readonly mediaCodecs: types.RtpCodecCapability[],
     /** Makes tokens stable across SFU restarts (see showToken); null keeps them random. */
     private readonly tokenSecret: string | null = null,
+    /** At most one viewer-count push per show per this many ms. */
+    private readonly viewerCountIntervalMs = 0,
   ) {}
 
   get size(): number {
@@ -272,7 +291,7 @@ export class ShowRooms {
   private async create(showId: string): Promise<ShowRoom> {
     const worker = this.pickWorker();
     const router = await worker.createRouter({ mediaCodecs: this.mediaCodecs });
-    const room = new ShowRoom(showId, router, worker, this.tokenSecret);
+    const room = new ShowRoom(showId, router, worker, this.tokenSecret, this.viewerCountIntervalMs);
     this.rooms.set(showId, room);
     // The same show id going live again (e.g. re-opened after a restart) is not over.
     this.ended.delete(showId);

@@ -2,7 +2,7 @@
 // SFU room with the host token, sends the program video and the microphone, reconnects
 // by itself when the SFU or the network goes away, and reports its state to the store.
 import { Device, type types } from 'mediasoup-client';
-import type { LiveSession, StudioApi } from '../../../protocol/contract';
+import type { LiveSession, StudioApi, UpcomingShow } from '../../../protocol/contract';
 import { SignalingClient, type SocketConstructor } from '../../../protocol/signaling-client';
 import type { ProducerSource } from '../../../protocol/signaling';
 import { useStudioStore } from '../store';
@@ -90,20 +90,26 @@ export class Publisher {
     const upcoming = await this.api.getUpcomingShow({}).catch(() => null);
     if (this.wantLive) return;
     setLive({ upcomingViewerUrl: upcoming?.viewerUrl ?? null });
-    if (upcoming) this.warmUp(upcoming.sfuUrl);
+    if (upcoming) this.warmUp(upcoming);
   }
 
   /**
    * Connects to the SFU and loads the Device while the host previews, so going live starts
    * at joining the room. Best effort: without it going live connects from scratch.
    */
-  private warmUp(sfuUrl: string): void {
+  private warmUp(upcoming: UpcomingShow): void {
+    const { sfuUrl, showId } = upcoming;
     this.warm ??= (async (): Promise<WarmStart | null> => {
       const client = await SignalingClient.connect(sfuUrl, WebSocket as unknown as SocketConstructor, {
         connectTimeoutMs: 2000,
       });
       try {
+        // The SFU closes connections that show no token within seconds: waiting for the
+        // upcoming show with its viewer link's token keeps this one open while the host previews.
+        const token = new URL(upcoming.viewerUrl).searchParams.get('token') ?? '';
+        const watching = client.request('watchShow', { showId, token });
         const { rtpCapabilities } = await client.request('getRouterRtpCapabilities', {});
+        await watching;
         const device = new Device();
         await device.load({ routerRtpCapabilities: rtpCapabilities });
         // If the SFU restarts meanwhile, takeWarm finds the connection closed and goes live afresh.

@@ -127,7 +127,8 @@ async function openShow(client: SignalingClient, showId = 'show-1') {
 }
 
 async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url);
+  // Per-show stats are for the studio: they need the admin secret.
+  const response = await fetch(url, { headers: { authorization: `Bearer ${ADMIN_SECRET}` } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 

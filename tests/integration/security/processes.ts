@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { until } from '../../support/until';
+import { ensureMediasoupWorker } from '../../../scripts/build-mediasoup-worker';
+import type { SfuLimits } from '../../../server/media/limits';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -111,4 +113,69 @@ export function rawRequest(port: number, text: string): Promise<string> {
     socket.on('close', () => resolveAnswer(answer.split('\r\n')[0] ?? ''));
     socket.setTimeout(10_000, () => socket.destroy(new Error('no answer within 10 s')));
   });
+}
+
+export interface SfuProcess extends ChildService {
+  /** ws://127.0.0.1:<port>/signaling */
+  url: string;
+  httpUrl: string;
+  port: number;
+  adminSecret: string;
+}
+
+/**
+ * RTC ports for an SFU of the tests' own: the top 100 of SHOPCAST_SFU_RTC_PORTS when set (the
+ * test stack's SFU seldom reaches them; mediasoup skips a port in use), else 39900-39999.
+ */
+function testRtcPorts(): [number, number] {
+  const match = /^(\d+)-(\d+)$/.exec(process.env.SHOPCAST_SFU_RTC_PORTS ?? '');
+  const max = match ? Number(match[2]) : 39999;
+  return [Math.max(match ? Number(match[1]) : 0, max - 99), max];
+}
+
+/** `server/media/main.ts` as `npm run sfu` runs it, with the limits given, serving the viewer page. */
+export async function startSfuProcess(limits: Partial<SfuLimits>): Promise<SfuProcess> {
+  ensureBuilt('server/viewer/vite.config.ts', 'out/viewer/index.html');
+  const adminSecret = `security-test-${process.pid}`;
+  const [rtcMin, rtcMax] = testRtcPorts();
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'server', 'media', 'main.ts'),
+      '--port',
+      '0',
+      '--rtc-min-port',
+      String(rtcMin),
+      '--rtc-max-port',
+      String(rtcMax),
+      '--static',
+      `/viewer=${join(repoRoot, 'out', 'viewer')}`,
+      '--limits',
+      Object.entries(limits)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(','),
+    ],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        MEDIASOUP_WORKER_BIN: await ensureMediasoupWorker(),
+        SHOPCAST_SFU_ADMIN_SECRET: adminSecret,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const service = watch(child);
+  const url = await until(
+    'the SFU to listen',
+    () => {
+      if (!service.alive()) throw new Error(`the SFU exited:\n${service.output()}`);
+      return /listening on (ws:\/\/\S+\/signaling)/.exec(service.output())?.[1];
+    },
+    60_000,
+  );
+  const port = Number(new URL(url).port);
+  return { ...service, url, httpUrl: `http://127.0.0.1:${port}`, port, adminSecret };
 }
