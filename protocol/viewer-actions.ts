@@ -3,7 +3,9 @@
 //
 //   GET  /shows/:showId/pinned?token=<viewerToken>   → PinnedProductAnswer
 //   PUT  /shows/:showId/pinned  (Authorization: Bearer <admin secret>, body PinnedProductAnswer)
-//   POST /shows/:showId/actions (body ViewerActionRequest) → ViewerActionAnswer
+//   POST /shows/:showId/actions (application/json, body ViewerActionRequest) → 202 ViewerActionAnswer,
+//        or ViewerActionRefusal: 404 `not-pinned` (only the product pinned now can be bought),
+//        409 `sold-out`, 401 wrong token, 400 invalid, 403 another site's page, 415 not JSON
 //
 // Browser code imports this file too: zod only.
 import { z } from 'zod';
@@ -52,3 +54,10 @@ export const ViewerActionAnswer = z.object({
   orderId: z.string().optional(),
 });
 export type ViewerActionAnswer = z.infer<typeof ViewerActionAnswer>;
+
+/** Why a click was refused, so the page can say so (see the status codes above). */
+export const ViewerActionRefusal = z.object({
+  error: z.string(),
+  reason: z.enum(['not-pinned', 'sold-out']).optional(),
+});
+export type ViewerActionRefusal = z.infer<typeof ViewerActionRefusal>;

@@ -2,6 +2,8 @@
 // studio with the admin secret), shoppers' add-to-cart / buy clicks, which become
 // `cart.item_added` / `order.placed` events on Kafka, keyed by show id, and viewers
 // joining and leaving (`viewer.joined` / `viewer.left`). The SFU's one Kafka producer.
+// A click is taken only for the product pinned now, and only while it is in stock: a
+// product pinned earlier (or sold out since) cannot be bought by replaying its id.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
@@ -11,6 +13,7 @@ import {
   ViewerActionRequest,
   type PinnedProduct,
   type ViewerActionAnswer,
+  type ViewerActionRefusal,
 } from '../../protocol/viewer-actions';
 import type { KafkaConnection } from '../../protocol/kafka-connection';
 
@@ -32,6 +35,21 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+function refuse(res: ServerResponse, status: number, body: ViewerActionRefusal): void {
+  sendJson(res, status, body);
+}
+
+/** A browser names the page's origin; it must be this server's own (no Origin: not a browser). */
+function sameSite(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   const chunks: Buffer[] = [];
@@ -44,10 +62,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 export class ShopperActions {
-  /** The product pinned now, per show. */
+  /** The product pinned now, per show: the only one a shopper can buy. */
   private readonly pinned = new Map<string, PinnedProduct>();
-  /** Every product pinned during a show, so a click that races an unpin still has a price. */
-  private readonly catalog = new Map<string, Map<string, PinnedProduct>>();
   private producer: Producer | null = null;
   private connecting: Promise<Producer> | null = null;
   private presenceQueue: Promise<void> = Promise.resolve();
@@ -90,25 +106,25 @@ export class ShopperActions {
       const body = PinnedProductAnswer.safeParse(await readJson(req));
       if (!body.success) return sendJson(res, 400, { error: 'expected { product }' });
       const { product } = body.data;
-      if (product) {
-        this.pinned.set(showId, product);
-        if (!this.catalog.has(showId)) this.catalog.set(showId, new Map());
-        this.catalog.get(showId)!.set(product.productId, product);
-      } else {
-        this.pinned.delete(showId);
-      }
+      if (product) this.pinned.set(showId, product);
+      else this.pinned.delete(showId);
       this.options.onPinned?.(showId, product);
       return sendJson(res, 200, { product });
     }
     if (what === 'actions' && method === 'POST') {
+      // JSON only: a form or text/plain post is what another site's page can send without asking.
+      if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+        return sendJson(res, 415, { error: 'send the action as application/json' });
+      if (!sameSite(req)) return sendJson(res, 403, { error: "only the viewer page's own site may shop" });
       const body = ViewerActionRequest.safeParse(await readJson(req));
       if (!body.success) return sendJson(res, 400, { error: 'invalid action' });
       const { token, viewerId, action } = body.data;
       if (this.options.roleFor(showId, token) !== 'viewer')
         return sendJson(res, 401, { error: 'unknown show or wrong token' });
-      const product = this.catalog.get(showId)?.get(action.productId);
-      if (!product) return sendJson(res, 404, { error: 'that product is not on this show' });
-      if (product.soldOut) return sendJson(res, 409, { error: 'that product is sold out' });
+      const product = this.pinned.get(showId);
+      if (product?.productId !== action.productId)
+        return refuse(res, 404, { error: 'that product is not pinned now', reason: 'not-pinned' });
+      if (product.soldOut) return refuse(res, 409, { error: 'that product is sold out', reason: 'sold-out' });
       return this.publish(res, showId, viewerId, action, product);
     }
     sendJson(res, 405, { error: 'method not allowed' });

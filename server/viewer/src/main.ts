@@ -253,13 +253,17 @@ async function rejoin(reason: string): Promise<void> {
         setStatus('error', 'This link is not valid. Ask the shop for a new one.');
         break;
       }
+      // The SFU has no room for another viewer now: wait a little longer, then try again.
+      const full = error instanceof SignalingRequestError && error.code === 'show-full';
       // The room can be gone for a moment (SFU restart) before the studio re-opens it.
-      reason = (error as Error).message.includes('unauthorized')
-        ? 'waiting for the show'
-        : 'the stream is away';
+      reason = full
+        ? 'the show is full right now'
+        : (error as Error).message.includes('unauthorized')
+          ? 'waiting for the show'
+          : 'the stream is away';
       // Short waits first: an SFU restart is back within a couple of seconds.
       await new Promise((resolve) =>
-        setTimeout(resolve, attempt <= 20 ? Math.min(100 * attempt, 500) : 2000),
+        setTimeout(resolve, full ? 3000 : attempt <= 20 ? Math.min(100 * attempt, 500) : 2000),
       );
     }
   }
@@ -349,8 +353,12 @@ async function shop(kind: 'add_to_cart' | 'buy'): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ token, viewerId, action }),
     });
-    if (response.status === 409) {
-      message.textContent = 'Sorry, this product just sold out.';
+    // The SFU sells only the product pinned now, in stock: say which went away.
+    if (response.status === 409 || response.status === 404) {
+      message.textContent =
+        response.status === 409
+          ? 'Sorry, this product just sold out.'
+          : 'Sorry, this product is no longer on offer.';
       void refreshPinned();
       return;
     }

@@ -104,7 +104,11 @@ describe('viewer actions', () => {
       payment: { method: 'bnpl' as const },
     };
     expect((await act({ viewerId: 'v', action: bnpl })).status).toBe(400);
-    const junk = await fetch(`${base}/shows/${showId}/actions`, { method: 'POST', body: 'not json' });
+    const junk = await fetch(`${base}/shows/${showId}/actions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'not json',
+    });
     expect(junk.status).toBe(400);
   });
 });
