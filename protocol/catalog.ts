@@ -2,6 +2,7 @@
 // worn in the AR try-on. Shared by main (load/import), renderer and the audience
 // simulator, so it lives in protocol/.
 import { z } from 'zod';
+import { EVENT_LIMITS } from './events';
 
 export const TRY_ON_KINDS = ['glasses', 'hat', 'earrings', 'none'] as const;
 export const TryOnKind = z.enum(TRY_ON_KINDS);
@@ -39,13 +40,14 @@ export const CurrencyCode = z
   .refine(isKnownCurrency, 'unknown ISO 4217 currency');
 
 // A file reference, either inside our assets folder or a user's own file by absolute
-// path. URLs are refused: the studio never fetches product media from the network.
+// path. Anything with a scheme (https:, data:, javascript:) or a drive letter (C:\) is
+// refused, as the product.pinned event refuses it: the studio never fetches product media.
 const fileRef = (what: string, extensions: string[]) =>
   z
     .string()
     .min(1)
     .max(1024)
-    .refine((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p), `${what} must be a file path, not a URL`)
+    .refine((p) => !/^[a-z][a-z0-9+.-]*:/i.test(p), `${what} must be a file path, not a URL`)
     .refine((p) => !p.split(/[\\/]/).includes('..'), `${what} must not contain '..'`)
     .refine(
       (p) => extensions.some((ext) => p.toLowerCase().endsWith(ext)),
@@ -53,7 +55,15 @@ const fileRef = (what: string, extensions: string[]) =>
     );
 
 export const ModelPath = fileRef('model', ['.glb']);
-export const ThumbnailPath = fileRef('thumbnail', ['.svg', '.png', '.jpg', '.jpeg', '.webp']);
+/** Where the catalog's images live: the only thumbnails the studio and its events carry. */
+export const CATALOG_THUMBNAIL_DIR = 'assets/catalog/thumbnails/';
+export const ThumbnailPath = z
+  .string()
+  .max(200)
+  .regex(
+    /^assets\/catalog\/thumbnails\/[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.(svg|png|jpe?g|webp)$/i,
+    `thumbnail must be an image file in ${CATALOG_THUMBNAIL_DIR} (e.g. ${CATALOG_THUMBNAIL_DIR}cap.svg)`,
+  );
 
 export const Product = z
   .strictObject({
@@ -64,7 +74,15 @@ export const Product = z
     name: z.string().trim().min(1, 'name is empty').max(200),
     // Price in minor units of the currency (cents; yen for JPY): integers, so totals
     // never pick up floating-point rounding. Use currencyMinorDigits() to display it.
-    priceMinor: z.number().int('priceMinor must be an integer').min(0).max(Number.MAX_SAFE_INTEGER),
+    // Capped where order and pin events cap amounts, so every product can be pinned and sold.
+    priceMinor: z
+      .number()
+      .int('priceMinor must be an integer')
+      .min(0)
+      .max(
+        EVENT_LIMITS.maxAmountMinor,
+        `price is too large (at most ${EVENT_LIMITS.maxAmountMinor} minor units)`,
+      ),
     currency: CurrencyCode,
     stock: z.number().int('stock must be an integer').min(0),
     category: z.string().trim().min(1, 'category is empty').max(80),

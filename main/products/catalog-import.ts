@@ -12,6 +12,7 @@ import {
   type BadRow,
   type CatalogImport,
 } from '../../protocol/catalog';
+import { EVENT_LIMITS } from '../../protocol/events';
 
 /** Larger files are refused before reading: a catalog is thousands of rows, not millions. */
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -106,7 +107,8 @@ export function parseDecimalPrice(text: string, currency: string): number {
   if (fraction.length > digits)
     throw new Error(`price "${text}" has more than ${digits} decimals for ${currency}`);
   const minor = Number(whole + fraction.padEnd(digits, '0'));
-  if (!Number.isSafeInteger(minor)) throw new Error(`price "${text}" is too large`);
+  if (!Number.isSafeInteger(minor) || minor > EVENT_LIMITS.maxAmountMinor)
+    throw new Error(`price "${text}" is too large`);
   return minor;
 }
 

@@ -23,14 +23,31 @@ export function defaultAssetsDir(): string {
   return resolve(here, '..', '..', 'assets');
 }
 
+// Fit adjustments by product id, as [id, adjustment] pairs: ids are catalog data and may be
+// "constructor" or "__proto__", so they never become keys of a plain object. Older files kept
+// them as an object; JSON.parse makes every key an own property, so its entries read safely.
+const AdjustmentEntries = z.preprocess(
+  (value) => (value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : value),
+  z.array(z.tuple([z.string(), TryOnAdjustment])),
+);
+
 // What the host changed, kept across restarts.
 const SavedProducts = z.object({
   imported: z.array(z.unknown()).default([]),
   queue: z.array(z.string()).default([]),
-  adjustments: z.record(z.string(), TryOnAdjustment).default({}),
+  adjustments: AdjustmentEntries.default([]),
   customModels: z.array(z.string()).default([]),
 });
-type SavedProducts = z.infer<typeof SavedProducts>;
+type SavedProducts = Omit<z.infer<typeof SavedProducts>, 'adjustments'> & {
+  adjustments: Map<string, TryOnAdjustment>;
+};
+
+const nothingSaved = (): SavedProducts => ({
+  imported: [],
+  queue: [],
+  adjustments: new Map(),
+  customModels: [],
+});
 
 /** GLB files start with the ASCII magic "glTF" and version 2. */
 export function checkGlb(bytes: Buffer): string | null {
@@ -52,7 +69,7 @@ export interface ProductCatalogOptions {
 
 export class ProductCatalog {
   private demo: Product[] = [];
-  private saved: SavedProducts = { imported: [], queue: [], adjustments: {}, customModels: [] };
+  private saved: SavedProducts = nothingSaved();
   private readonly stateFile: string;
   private readonly modelDir: string;
   /** Resolves once the demo catalog is loaded; calls wait for it. */
@@ -77,7 +94,7 @@ export class ProductCatalog {
     const byId = new Map<string, Product>();
     for (const product of [...this.demo, ...this.importedProducts()]) byId.set(product.id, product);
     return [...byId.values()].map((product) => {
-      const adjustment = this.saved.adjustments[product.id];
+      const adjustment = this.saved.adjustments.get(product.id);
       return adjustment ? { ...product, tryOnAdjustment: adjustment } : product;
     });
   }
@@ -126,7 +143,7 @@ export class ProductCatalog {
   async setAdjustment(productId: string, adjustment: TryOnAdjustment): Promise<ProductsState> {
     await this.ready;
     this.requireProduct(productId);
-    this.saved.adjustments[productId] = adjustment;
+    this.saved.adjustments.set(productId, adjustment);
     this.save();
     return this.state();
   }
@@ -212,7 +229,11 @@ export class ProductCatalog {
   private importedProducts(): Product[] {
     return this.saved.imported.flatMap((row) => {
       const parsed = Product.safeParse(row);
-      return parsed.success ? [parsed.data] : [];
+      if (parsed.success) return [parsed.data];
+      // Kept from before thumbnails had to be catalog images: the product stays, its picture goes.
+      const { thumbnail: _dropped, ...rest } = (row ?? {}) as { thumbnail?: unknown };
+      const withoutThumbnail = Product.safeParse(rest);
+      return withoutThumbnail.success ? [withoutThumbnail.data] : [];
     });
   }
 
@@ -221,19 +242,21 @@ export class ProductCatalog {
   }
 
   private readSaved(): SavedProducts {
-    if (!existsSync(this.stateFile)) return { imported: [], queue: [], adjustments: {}, customModels: [] };
+    if (!existsSync(this.stateFile)) return nothingSaved();
     try {
-      return SavedProducts.parse(JSON.parse(readFileSync(this.stateFile, 'utf8')));
+      const saved = SavedProducts.parse(JSON.parse(readFileSync(this.stateFile, 'utf8')));
+      return { ...saved, adjustments: new Map(saved.adjustments) };
     } catch (error) {
       console.warn(`Ignoring unreadable ${this.stateFile}: ${(error as Error).message}`);
-      return { imported: [], queue: [], adjustments: {}, customModels: [] };
+      return nothingSaved();
     }
   }
 
   private save(): void {
     try {
       mkdirSync(dirname(this.stateFile), { recursive: true });
-      writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(this.saved));
+      const file = { ...this.saved, adjustments: [...this.saved.adjustments] };
+      writeFileSync(`${this.stateFile}.tmp`, JSON.stringify(file));
       renameSync(`${this.stateFile}.tmp`, this.stateFile);
     } catch (error) {
       console.warn(`Could not save products to ${this.stateFile}: ${(error as Error).message}`);

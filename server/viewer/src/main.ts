@@ -327,11 +327,11 @@ async function refreshPinned(): Promise<void> {
   }
 }
 
-const PAYMENTS: Record<string, Extract<ViewerAction, { action: 'buy' }>['payment']> = {
-  card: { method: 'card' },
-  bnpl: { method: 'bnpl', provider: 'klarna' },
-  wallet: { method: 'wallet', provider: 'apple_pay' },
-};
+const PAYMENTS = new Map<string, Extract<ViewerAction, { action: 'buy' }>['payment']>([
+  ['card', { method: 'card' }],
+  ['bnpl', { method: 'bnpl', provider: 'klarna' }],
+  ['wallet', { method: 'wallet', provider: 'apple_pay' }],
+]);
 
 async function shop(kind: 'add_to_cart' | 'buy'): Promise<void> {
   const message = byId('shop-message');
@@ -343,7 +343,7 @@ async function shop(kind: 'add_to_cart' | 'buy'): Promise<void> {
           action: 'buy',
           productId: pinned.productId,
           qty,
-          payment: PAYMENTS[byId<HTMLSelectElement>('payment').value] ?? { method: 'card' },
+          payment: PAYMENTS.get(byId<HTMLSelectElement>('payment').value) ?? { method: 'card' },
         }
       : { action: 'add_to_cart', productId: pinned.productId, qty };
   message.textContent = kind === 'buy' ? 'Placing your order…' : 'Adding…';

@@ -179,3 +179,28 @@ export async function startSfuProcess(limits: Partial<SfuLimits>): Promise<SfuPr
   const port = Number(new URL(url).port);
   return { ...service, url, httpUrl: `http://127.0.0.1:${port}`, port, adminSecret };
 }
+
+/** One contract call over the studio's WebSocket, as the UI makes it; resolves to the result. */
+export async function studioCall(
+  studio: StudioProcess,
+  op: string,
+  request: unknown,
+): Promise<{ ok: boolean; response?: unknown; error?: { code: string; message: string } }> {
+  const { default: WebSocket } = await import('ws');
+  const ws = new WebSocket(`${studio.origin.replace('http', 'ws')}/studio?token=${studio.token}`);
+  try {
+    await new Promise((resolveOpen, reject) => {
+      ws.once('open', resolveOpen);
+      ws.once('error', reject);
+    });
+    return await new Promise((resolveResult) => {
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data));
+        if (frame.kind === 'result' && frame.id === 1) resolveResult(frame.result);
+      });
+      ws.send(JSON.stringify({ kind: 'call', id: 1, op, request }));
+    });
+  } finally {
+    ws.close();
+  }
+}
