@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export function readPid(dir: string): number | null {
   const pidFile = join(dir, 'service.pid');
@@ -83,6 +84,7 @@ export function spawnService(
 
 /** SIGTERM, then SIGKILL after the grace period. Returns false if it was not running. */
 export async function stopService(dir: string, graceMs = 15_000): Promise<boolean> {
+  rmSync(join(dir, 'service.owner'), { force: true });
   const pid = runningPid(dir);
   if (!pid) return false;
   process.kill(pid, 'SIGTERM');
@@ -150,4 +152,38 @@ export async function runServiceCli(
     console.error(`[${label}] ${(error as Error).message}`);
     process.exit(1);
   }
+}
+
+// --- Owned services -------------------------------------------------------------------
+// `npm start` and the test drivers own the services they start: when the owner dies, even
+// by SIGKILL, a small guard process stops them, and a later start takes over any it missed.
+
+/** The pid of the process that owns the service in `dir`, or null when nobody does. */
+export function ownerOf(dir: string): number | null {
+  const file = join(dir, 'service.owner');
+  if (!existsSync(file)) return null;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** A running service whose owner died without stopping it. */
+export function isOrphaned(dir: string): boolean {
+  const owner = ownerOf(dir);
+  return runningPid(dir) !== null && owner !== null && !isAlive(owner);
+}
+
+/**
+ * Makes `owner` (default: this process) the owner of the services in `dirs`, and starts a
+ * detached guard that stops them once the owner is gone. The guard leaves on its own when
+ * the owner stopped them first (stopService forgets the owner).
+ */
+export function ownServices(dirs: string[], owner = process.pid): void {
+  if (dirs.length === 0) return;
+  for (const dir of dirs) writeFileSync(join(dir, 'service.owner'), String(owner));
+  const guard = resolve(dirname(fileURLToPath(import.meta.url)), 'service-guard.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', guard, String(owner), ...dirs], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
 }

@@ -5,8 +5,9 @@
 //   npx tsx scripts/stack.ts down [--name dev]   stop it
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultKafkaOptions, startLocalKafka, stopLocalKafka, type Progress } from './kafka';
-import { defaultSfuOptions, startLocalSfu, stopLocalSfu } from './sfu';
+import { defaultKafkaOptions, kafkaDataDir, startLocalKafka, stopLocalKafka, type Progress } from './kafka';
+import { isOrphaned, ownServices } from './service-process';
+import { defaultSfuOptions, sfuDataDir, startLocalSfu, stopLocalSfu } from './sfu';
 
 export interface LocalStack {
   kafkaBrokers: string[];
@@ -18,8 +19,24 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(name: string, progress: Progress): Promise<LocalStack> {
+/**
+ * Starts what is missing of the named stack. The calling process owns what it started (and
+ * any service a dead owner left behind): they stop when it stops, or dies (see ownServices).
+ * `owned: false` leaves them running for good (`npm run stack -- up`).
+ */
+export async function startLocalStack(
+  name: string,
+  progress: Progress,
+  options: { owned?: boolean } = {},
+): Promise<LocalStack> {
+  const owned = options.owned ?? true;
   const stoppers: Array<() => Promise<unknown>> = [];
+  const ownedDirs: string[] = [];
+  const adopt = (dir: string, what: string) => {
+    if (!owned || !isOrphaned(dir)) return false;
+    progress(`${what}: taking over the one a stopped studio left running`);
+    return true;
+  };
   let kafkaBrokers: string[];
   if (process.env.SHOPCAST_KAFKA_BROKERS) {
     kafkaBrokers = process.env.SHOPCAST_KAFKA_BROKERS.split(',');
@@ -31,7 +48,10 @@ export async function startLocalStack(name: string, progress: Progress): Promise
     progress(
       `Kafka: ${kafka.startedHere ? 'ready' : 'already running'} at ${kafka.brokers.join(',')} (${Date.now() - started} ms)`,
     );
-    if (kafka.startedHere) stoppers.push(() => stopLocalKafka(name));
+    if (kafka.startedHere || adopt(kafkaDataDir(name), 'Kafka')) {
+      stoppers.push(() => stopLocalKafka(name));
+      ownedDirs.push(kafkaDataDir(name));
+    }
   }
   let sfuUrl: string;
   let sfuAdminSecret: string;
@@ -48,12 +68,16 @@ export async function startLocalStack(name: string, progress: Progress): Promise
       progress(
         `SFU: ${sfu.startedHere ? 'ready' : 'already running'} at ${sfu.url} (${Date.now() - started} ms)`,
       );
-      if (sfu.startedHere) stoppers.push(() => stopLocalSfu(name));
+      if (sfu.startedHere || adopt(sfuDataDir(name), 'SFU')) {
+        stoppers.push(() => stopLocalSfu(name));
+        ownedDirs.push(sfuDataDir(name));
+      }
     } catch (error) {
       for (const stop of stoppers.reverse()) await stop().catch(() => {});
       throw error;
     }
   }
+  if (owned) ownServices(ownedDirs);
   return {
     kafkaBrokers,
     sfuUrl,
@@ -81,7 +105,7 @@ async function cli(): Promise<void> {
   const say = (line: string) => console.log(`[stack] ${line}`);
   try {
     if (command === 'up') {
-      const stack = await startLocalStack(name, say);
+      const stack = await startLocalStack(name, say, { owned: false });
       say(
         `up: ${Object.entries(stack.env)
           .map(([key, value]) => `${key}=${value}`)

@@ -93,7 +93,8 @@ async function main(): Promise<void> {
         'server/viewer/vite.config.ts',
       ]);
     }
-    stack = await startLocalStack('dev', say);
+    // SHOPCAST_STACK_NAME: a stack of its own (.stack/kafka-<name>, .stack/sfu-<name>), for tests.
+    stack = await startLocalStack(process.env.SHOPCAST_STACK_NAME ?? 'dev', say);
     const env = { ...process.env, ...stack.env };
 
     const binary = webOnly ? null : electronBinary();

@@ -99,10 +99,22 @@ export class Rehearsal {
   private spawnShoppers(showId: string, currency: string, rate: number, seed: number): void {
     if (this.child) throw new StudioError('failed', 'Simulated shoppers are already running');
     const { command, args, cwd, env } = simulatorCommand(
-      ['--show', showId, '--rate', String(rate), '--seed', String(seed), '--currency', currency],
+      [
+        '--show',
+        showId,
+        '--rate',
+        String(rate),
+        '--seed',
+        String(seed),
+        '--currency',
+        currency,
+        '--stop-with-stdin',
+      ],
       this.opts.kafka,
     );
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its stdin is a pipe from this process: when the studio dies, however it dies, the pipe
+    // closes and the simulator stops (--stop-with-stdin) instead of running on unowned.
+    const child = spawn(command, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     this.stopRequested = false;
     this.update({ ...idle(), state: 'running', showId, rate });

@@ -2,9 +2,10 @@
 //   npx tsx server/audience/main.ts --show <id> [--rate 2000] [--seed 7] [--brokers 127.0.0.1:19092]
 // TLS and SASL come from the environment like the studio's (SHOPCAST_KAFKA_SSL, _SASL_*).
 //       [--catalog assets/catalog/demo-products.json] [--audience N] [--duration SECONDS]
-//       [--currency USD] [--host] [--pin-every SECONDS]
+//       [--currency USD] [--host] [--pin-every SECONDS] [--stop-with-stdin]
 // --currency: shoppers buy only the catalog's products priced in the show's currency.
 // --host also plays the studio (show.started, a pin rotation, show.ended) for demos without one.
+// --stop-with-stdin stops it when its stdin closes: the studio runs it so, and its death ends it.
 // Prints one JSON line of stats a second.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       host: { type: 'boolean', default: false },
       'pin-every': { type: 'string', default: '30' },
+      'stop-with-stdin': { type: 'boolean', default: false },
     },
   });
   if (!values.show) throw new Error('--show <id> is required');
@@ -78,6 +80,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  if (values['stop-with-stdin']) {
+    process.stdin.on('end', () => void stop());
+    process.stdin.resume();
+  }
   if (values.duration) setTimeout(() => void stop(), Number(values.duration) * 1000);
 }
 

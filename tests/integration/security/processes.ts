@@ -61,16 +61,28 @@ export interface StudioProcess extends ChildService {
   token: string;
 }
 
-/** `npm run start:web` against the running test stack (it starts no Kafka or SFU of its own). */
-export async function startStudioProcess(env: NodeJS.ProcessEnv = {}): Promise<StudioProcess> {
+/**
+ * `npm run start:web`, by default against the running test stack (it then starts no Kafka or
+ * SFU of its own); `ownStack` leaves the stack's variables out, so it starts its own.
+ */
+export async function startStudioProcess(
+  env: NodeJS.ProcessEnv = {},
+  options: { ownStack?: boolean } = {},
+): Promise<StudioProcess> {
   ensureBuilt('renderer/vite.config.ts', 'out/renderer/index.html');
+  ensureBuilt('server/viewer/vite.config.ts', 'out/viewer/index.html');
+  const inherited = { ...process.env };
+  if (options.ownStack) {
+    for (const name of ['SHOPCAST_KAFKA_BROKERS', 'SHOPCAST_SFU_URL', 'SHOPCAST_SFU_ADMIN_SECRET'])
+      delete inherited[name];
+  }
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(repoRoot, 'scripts', 'start.ts'), '--web', '--no-build'],
     {
       cwd: repoRoot,
       env: {
-        ...process.env,
+        ...inherited,
         SHOPCAST_WEB_PORT: '0',
         SHOPCAST_DATA_DIR: mkdtempSync(join(tmpdir(), 'shopcast-security-')),
         ...env,
@@ -85,7 +97,7 @@ export async function startStudioProcess(env: NodeJS.ProcessEnv = {}): Promise<S
       if (!service.alive()) throw new Error(`the studio exited:\n${service.output()}`);
       return /Open: (http:\/\/\S+)/.exec(service.output())?.[1];
     },
-    60_000,
+    120_000,
   );
   const parsed = new URL(url);
   return {
@@ -127,7 +139,7 @@ export interface SfuProcess extends ChildService {
  * RTC ports for an SFU of the tests' own: the top 100 of SHOPCAST_SFU_RTC_PORTS when set (the
  * test stack's SFU seldom reaches them; mediasoup skips a port in use), else 39900-39999.
  */
-function testRtcPorts(): [number, number] {
+export function testRtcPorts(): [number, number] {
   const match = /^(\d+)-(\d+)$/.exec(process.env.SHOPCAST_SFU_RTC_PORTS ?? '');
   const max = match ? Number(match[2]) : 39999;
   return [Math.max(match ? Number(match[1]) : 0, max - 99), max];
@@ -203,4 +215,24 @@ export async function studioCall(
   } finally {
     ws.close();
   }
+}
+
+/** The pids of a process's children whose command line contains `match`. */
+export function childPids(parent: number, match: string): number[] {
+  const ps = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(parent)], { encoding: 'utf8' });
+  return ps.stdout
+    .split('\n')
+    .filter((line) => line.includes(match))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
+
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A killed child not yet reaped by its parent is a zombie: gone all the same.
+  const stat = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' }).stdout.trim();
+  return stat !== '' && !stat.startsWith('Z');
 }

@@ -1,0 +1,83 @@
+// "A process that dies takes its children with it" (issue 12, finding 1): the studio killed
+// outright stops its simulated shoppers; `npm start` killed outright stops the Kafka broker
+// and SFU it started; and one that was left running is taken over, so Ctrl-C stops it again.
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stopService } from '../../../scripts/service-process';
+import { until } from '../../support/until';
+import {
+  childPids,
+  isRunning,
+  repoRoot,
+  startStudioProcess,
+  studioCall,
+  testRtcPorts,
+  type StudioProcess,
+} from './processes';
+
+const STACK = 'security-children';
+const kafkaDir = join(repoRoot, '.stack', `kafka-${STACK}`);
+const sfuDir = join(repoRoot, '.stack', `sfu-${STACK}`);
+const pidOf = (dir: string) => Number(readFileSync(join(dir, 'service.pid'), 'utf8'));
+const gone = (pid: number, what: string) => until(what, () => !isRunning(pid), 45_000, 200);
+
+/** npm start with a stack of its own, on ports beside the test stack's. */
+function startWithOwnStack(): Promise<StudioProcess> {
+  const [rtcMin, rtcMax] = testRtcPorts();
+  return startStudioProcess(
+    {
+      SHOPCAST_STACK_NAME: STACK,
+      SHOPCAST_KAFKA_PORT: String(Number(process.env.SHOPCAST_KAFKA_PORT ?? 29092) + 50),
+      SHOPCAST_SFU_PORT: String(Number(process.env.SHOPCAST_SFU_PORT ?? 24443) + 50),
+      SHOPCAST_SFU_RTC_PORTS: `${rtcMin}-${rtcMax}`,
+    },
+    { ownStack: true },
+  );
+}
+
+afterAll(async () => {
+  await stopService(sfuDir);
+  await stopService(kafkaDir);
+  rmSync(kafkaDir, { recursive: true, force: true });
+  rmSync(sfuDir, { recursive: true, force: true });
+});
+
+describe('children of a process that dies', () => {
+  it('the simulated shoppers stop when the studio is killed', async () => {
+    const studio = await startStudioProcess();
+    const started = await studioCall(studio, 'startRehearsal', { title: 'Children', rate: 5, seed: 1 });
+    expect(started).toMatchObject({ ok: true });
+    const [simulator] = await until('the simulator process', () => {
+      const pids = childPids(studio.child.pid!, 'audience/main.ts');
+      return pids.length > 0 ? pids : null;
+    });
+    studio.child.kill('SIGKILL');
+    await gone(simulator!, 'the simulator to stop');
+  });
+
+  it("npm start's Kafka and SFU stop when it is killed, and one left behind is taken over", async () => {
+    // Killed outright: its guard stops what it started.
+    let studio = await startWithOwnStack();
+    let kafka = pidOf(kafkaDir);
+    let sfu = pidOf(sfuDir);
+    studio.child.kill('SIGKILL');
+    await gone(sfu, 'the SFU to stop');
+    await gone(kafka, 'Kafka to stop');
+
+    // Killed with its guard (as a power cut would): the next start takes them over…
+    studio = await startWithOwnStack();
+    [kafka, sfu] = [pidOf(kafkaDir), pidOf(sfuDir)];
+    for (const guard of childPids(studio.child.pid!, 'service-guard')) process.kill(guard, 'SIGKILL');
+    studio.child.kill('SIGKILL');
+    await until('the studio to be gone', () => !isRunning(studio.child.pid!));
+    expect(isRunning(kafka) && isRunning(sfu)).toBe(true);
+    studio = await startWithOwnStack();
+    expect(studio.output()).toContain('taking over');
+    expect([pidOf(kafkaDir), pidOf(sfuDir)]).toEqual([kafka, sfu]);
+    // …so Ctrl-C stops them again.
+    studio.child.kill('SIGINT');
+    await gone(sfu, 'the SFU to stop on Ctrl-C');
+    await gone(kafka, 'Kafka to stop on Ctrl-C');
+  });
+});
