@@ -18,6 +18,8 @@ import {
 import type { KafkaConnection } from '../../protocol/kafka-connection';
 
 const MAX_BODY_BYTES = 16 * 1024;
+/** Memory stays bounded while Kafka is away: about a minute of heavy audience churn. */
+const MAX_PENDING_PRESENCE = 5000;
 
 export interface ShopperActionsOptions {
   /** Where the events go; without brokers clicks are refused with 503. */
@@ -67,6 +69,9 @@ export class ShopperActions {
   private producer: Producer | null = null;
   private connecting: Promise<Producer> | null = null;
   private presenceQueue: Promise<void> = Promise.resolve();
+  /** Presence events waiting for Kafka; past the cap (Kafka away, heavy churn) new ones are dropped. */
+  private presencePending = 0;
+  private presenceDropped = 0;
 
   constructor(private readonly options: ShopperActionsOptions) {}
 
@@ -182,10 +187,18 @@ export class ShopperActions {
     });
     if (!event.success || this.options.kafka.brokers.length === 0) return;
     const data = event.data;
+    if (this.presencePending >= MAX_PENDING_PRESENCE) {
+      this.presenceDropped += 1;
+      if (Number.isInteger(Math.log10(this.presenceDropped)))
+        this.options.log(`${this.presenceDropped} viewer presence events dropped: Kafka is not keeping up`);
+      return;
+    }
+    this.presencePending += 1;
     // Chained, so a quick join-then-leave cannot reach Kafka as leave-then-join.
     this.presenceQueue = this.presenceQueue
       .then(() => this.produce(data))
-      .catch((error: unknown) => this.options.log(`${data.type} not delivered: ${(error as Error).message}`));
+      .catch((error: unknown) => this.options.log(`${data.type} not delivered: ${(error as Error).message}`))
+      .finally(() => (this.presencePending -= 1));
   }
 
   private async produce(event: ShowEvent): Promise<void> {
