@@ -103,7 +103,12 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
   });
   const server = createServer(
     createHttpHandler({
-      health: () => ({ ok: workers.alive > 0, workers: workers.alive, rooms: rooms.size }),
+      // Full is unhealthy too: the studio's status and a load balancer should not promise signaling.
+      health: () => ({
+        ok: workers.alive > 0 && sessions.size < limits.maxConnections,
+        workers: workers.alive,
+        rooms: rooms.size,
+      }),
       roomStats: (showId) => rooms.get(showId)?.stats(),
       isAdmin: (secret) => sameSecret(secret, options.adminSecret),
       refusals,

@@ -227,6 +227,8 @@ describe('the SFU under attack', () => {
     }
     expect(refused).toBe('HTTP 503');
     expect(opened.length).toBeLessThanOrEqual(LIMITS.maxConnections);
+    // The studio's status bar reads /health: it must not say the SFU takes connections now.
+    expect((await fetch(`${sfu.httpUrl}/health`)).status).toBe(503);
     for (const peer of opened) peer.close();
     await eventually('a connection to be taken again', () =>
       Peer.connect(sfu.url, '127.0.8.200').then(
