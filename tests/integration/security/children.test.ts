@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 describe('children of a process that dies', () => {
-  it('the simulated shoppers stop when the studio is killed', async () => {
+  it('the simulated shoppers stop when the studio is killed', { timeout: 120_000 }, async () => {
     const studio = await startStudioProcess();
     const started = await studioCall(studio, 'startRehearsal', { title: 'Children', rate: 5, seed: 1 });
     expect(started).toMatchObject({ ok: true });
@@ -56,28 +56,33 @@ describe('children of a process that dies', () => {
     await gone(simulator!, 'the simulator to stop');
   });
 
-  it("npm start's Kafka and SFU stop when it is killed, and one left behind is taken over", async () => {
-    // Killed outright: its guard stops what it started.
-    let studio = await startWithOwnStack();
-    let kafka = pidOf(kafkaDir);
-    let sfu = pidOf(sfuDir);
-    studio.child.kill('SIGKILL');
-    await gone(sfu, 'the SFU to stop');
-    await gone(kafka, 'Kafka to stop');
+  // Three starts of npm start with its own stack, two of them starting Kafka: minutes on a busy CI.
+  it(
+    "npm start's Kafka and SFU stop when it is killed, and one left behind is taken over",
+    { timeout: 240_000 },
+    async () => {
+      // Killed outright: its guard stops what it started.
+      let studio = await startWithOwnStack();
+      let kafka = pidOf(kafkaDir);
+      let sfu = pidOf(sfuDir);
+      studio.child.kill('SIGKILL');
+      await gone(sfu, 'the SFU to stop');
+      await gone(kafka, 'Kafka to stop');
 
-    // Killed with its guard (as a power cut would): the next start takes them over…
-    studio = await startWithOwnStack();
-    [kafka, sfu] = [pidOf(kafkaDir), pidOf(sfuDir)];
-    for (const guard of childPids(studio.child.pid!, 'service-guard')) process.kill(guard, 'SIGKILL');
-    studio.child.kill('SIGKILL');
-    await until('the studio to be gone', () => !isRunning(studio.child.pid!));
-    expect(isRunning(kafka) && isRunning(sfu)).toBe(true);
-    studio = await startWithOwnStack();
-    expect(studio.output()).toContain('taking over');
-    expect([pidOf(kafkaDir), pidOf(sfuDir)]).toEqual([kafka, sfu]);
-    // …so Ctrl-C stops them again.
-    studio.child.kill('SIGINT');
-    await gone(sfu, 'the SFU to stop on Ctrl-C');
-    await gone(kafka, 'Kafka to stop on Ctrl-C');
-  });
+      // Killed with its guard (as a power cut would): the next start takes them over…
+      studio = await startWithOwnStack();
+      [kafka, sfu] = [pidOf(kafkaDir), pidOf(sfuDir)];
+      for (const guard of childPids(studio.child.pid!, 'service-guard')) process.kill(guard, 'SIGKILL');
+      studio.child.kill('SIGKILL');
+      await until('the studio to be gone', () => !isRunning(studio.child.pid!));
+      expect(isRunning(kafka) && isRunning(sfu)).toBe(true);
+      studio = await startWithOwnStack();
+      expect(studio.output()).toContain('taking over');
+      expect([pidOf(kafkaDir), pidOf(sfuDir)]).toEqual([kafka, sfu]);
+      // …so Ctrl-C stops them again.
+      studio.child.kill('SIGINT');
+      await gone(sfu, 'the SFU to stop on Ctrl-C');
+      await gone(kafka, 'Kafka to stop on Ctrl-C');
+    },
+  );
 });
