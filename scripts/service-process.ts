@@ -180,10 +180,16 @@ export function isOrphaned(dir: string): boolean {
 export function ownServices(dirs: string[], owner = process.pid): void {
   if (dirs.length === 0) return;
   for (const dir of dirs) writeFileSync(join(dir, 'service.owner'), String(owner));
-  const guard = resolve(dirname(fileURLToPath(import.meta.url)), 'service-guard.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', guard, String(owner), ...dirs], {
-    detached: true,
-    stdio: 'ignore',
-  });
+  const scripts = dirname(fileURLToPath(import.meta.url));
+  // From the repo root, where `--import tsx` finds tsx.
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(scripts, 'service-guard.ts'), String(owner), ...dirs],
+    {
+      cwd: resolve(scripts, '..'),
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
   child.unref();
 }
