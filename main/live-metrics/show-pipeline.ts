@@ -36,7 +36,7 @@ import { packBatch } from './show-batch';
 import type { ShowAggregatorOptions } from './show-aggregator';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './show-events';
 import type { IngestReport, IngestRequest, ShowIngestOptions } from './show-ingest';
-import { SHOW_EVENT_TOPICS, ensureShowTopics, type ShowTopicSettings } from '../kafka';
+import { SHOW_EVENT_TOPICS, ensureShowTopics, useKafkaCodecs, type ShowTopicSettings } from '../kafka';
 
 export interface ShowPipelineOptions {
   /** Names this studio in its consumer group id (made unique per run). */
@@ -164,6 +164,7 @@ export class ShowPipeline {
     options: Partial<ShowPipelineOptions> & { instanceId: string },
   ) {
     this.opts = { ...DEFAULT_PIPELINE_OPTIONS, ...options };
+    useKafkaCodecs();
     this.groupId = `shopcast-studio.${this.opts.instanceId}.${randomUUID()}`;
   }
 

@@ -4,7 +4,7 @@
 // joining and leaving (`viewer.joined` / `viewer.left`). The SFU's one Kafka producer.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type Producer } from 'kafkajs';
 import { SHOW_TOPICS, ShowEvent } from '../../protocol/events';
 import {
   PinnedProductAnswer,
@@ -13,6 +13,7 @@ import {
   type ViewerActionAnswer,
 } from '../../protocol/viewer-actions';
 import type { KafkaConnection } from '../../protocol/kafka-connection';
+import { registerKafkaCodecs, type KafkaCodecTable } from '../../protocol/kafka-codecs';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -185,6 +186,7 @@ export class ShopperActions {
     if (this.options.kafka.brokers.length === 0)
       return Promise.reject(new Error('no Kafka brokers configured'));
     this.connecting ??= (async () => {
+      registerKafkaCodecs(kafkajs.CompressionCodecs as unknown as KafkaCodecTable);
       const kafka = new Kafka({
         clientId: 'shopcast-sfu-shopper-actions',
         brokers: this.options.kafka.brokers,
