@@ -151,6 +151,8 @@ export const INVALID_EVENT_REASONS = [
   'future-version',
   'oversized',
   'key-mismatch',
+  /** A compressed batch that could not be decompressed (refused whole, as one dead letter). */
+  'undecodable',
 ] as const;
 export const InvalidEventReason = z.enum(INVALID_EVENT_REASONS);
 export type InvalidEventReason = z.infer<typeof InvalidEventReason>;
@@ -164,6 +166,11 @@ export const ShowPipelineStatus = z.object({
   processed: Count,
   invalid: z.record(InvalidEventReason, Count),
   deadLettered: Count,
+  /**
+   * Refused messages that could not be kept in the dead-letter topic (larger than it accepts,
+   * topic missing or not writable for longer than the studio waits): counted, logged, skipped.
+   */
+  deadLetterLost: Count,
   error: z.string().nullable(),
 });
 export type ShowPipelineStatus = z.infer<typeof ShowPipelineStatus>;

@@ -37,6 +37,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
   const metrics = new LiveMetrics({
     kafka: kafka.kafka,
     instanceId: 'live-metrics',
+    dataDir: config.dataDir,
     kafkaStatus: () => kafka.status,
     onSnapshot: (snapshot) => host.publish('metrics', snapshot),
     onHeadline: (headline) => host.publish('headline', headline),

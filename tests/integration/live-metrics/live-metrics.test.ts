@@ -39,6 +39,7 @@ function startService() {
   const service = new LiveMetrics({
     kafka: new Kafka({ clientId: 'live-metrics-test', brokers, logLevel: logLevel.NOTHING }),
     instanceId: 'it-live-metrics',
+    dataDir: null,
     kafkaStatus: () => kafkaStatus,
     onSnapshot: (s) => {
       if (s) seen.snapshots.push(s);
