@@ -27,6 +27,7 @@ import {
   UNDECODABLE_CODEC_HEADER,
   UNDECODABLE_HEADER,
   UNDECODABLE_OFFSETS_HEADER,
+  type KafkaCodecOptions,
 } from '../../protocol/kafka-codecs';
 import {
   DEAD_LETTER_HEADERS,
@@ -64,6 +65,8 @@ export interface ShowPipelineOptions {
   /** Topic settings used when the topics are missing; false: do not create them. */
   topics: Partial<ShowTopicSettings> | false;
   deadLetter: boolean;
+  /** Limits of the compression codecs (the largest batch once decompressed). */
+  codecs: Partial<KafkaCodecOptions>;
   /** Dead-letter topic limits and give-up time (tests). */
   deadLetters: Partial<DeadLetterOptions>;
   /** What this studio already dead-lettered (shared by its pipelines, kept across restarts). */
@@ -92,6 +95,7 @@ export const DEFAULT_PIPELINE_OPTIONS: Omit<ShowPipelineOptions, 'instanceId'> =
   aggregator: {},
   topics: {},
   deadLetter: true,
+  codecs: {},
   deadLetters: {},
   ledger: null,
   snapshotIntervalMs: 100,
@@ -156,6 +160,8 @@ export class ShowPipeline {
   /** Consumers this pipeline made (a fresh group each), all removed on stop. */
   private readonly groups: string[] = [];
   private deadLetters: DeadLetterWriter | null = null;
+  /** A consumer being started (and retried); at most one at a time. */
+  private consumerStarting: Promise<void> | null = null;
 
   private state: ShowPipelineStatus['state'] = 'stopped';
   private error: string | null = null;
@@ -183,7 +189,7 @@ export class ShowPipeline {
     options: Partial<ShowPipelineOptions> & { instanceId: string },
   ) {
     this.opts = { ...DEFAULT_PIPELINE_OPTIONS, ...options };
-    useKafkaCodecs();
+    useKafkaCodecs(this.opts.codecs);
     this.groupId = `shopcast-studio.${this.opts.instanceId}.${randomUUID()}`;
   }
 
@@ -213,12 +219,13 @@ export class ShowPipeline {
       this.rateMark = { at: Date.now(), processed: 0 };
       this.statusTimer = setInterval(() => void this.tick(), STATUS_INTERVAL_MS);
       this.updateState();
-      await this.startConsumer();
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
       this.setState('error');
       throw e;
     }
+    // From here on the pipeline holds its place: a consumer that cannot start yet is retried.
+    await this.runConsumer();
   }
 
   /**
@@ -257,12 +264,24 @@ export class ShowPipeline {
     await consumer.connect();
     await consumer.subscribe({ topics: [...SHOW_EVENT_TOPICS], fromBeginning: true });
     await consumer.run({ autoCommit: true, eachBatchAutoResolve: true, eachBatch: (p) => this.onBatch(p) });
+    // Stopped while this one was joining: stop() has let go of it, so it leaves here.
+    if (this.stopping) await consumer.disconnect().catch(() => {});
   }
 
   /** The consumer gave up for good: leave its group and go on with a fresh one. */
   private async replaceConsumer(old: Consumer): Promise<void> {
     this.consumer = null;
     await old.disconnect().catch(() => {});
+    await this.runConsumer();
+  }
+
+  /** Starts a consumer, retrying until one runs (or the pipeline stops); stop() waits for it. */
+  private runConsumer(): Promise<void> {
+    this.consumerStarting ??= this.keepStartingConsumer().finally(() => (this.consumerStarting = null));
+    return this.consumerStarting;
+  }
+
+  private async keepStartingConsumer(): Promise<void> {
     for (
       let wait = CONSUMER_RESTART_MS.first;
       !this.stopping;
@@ -287,6 +306,7 @@ export class ShowPipeline {
     this.statusTimer = null;
     // eachBatch may be waiting for the worker: let it return, counting nothing more.
     for (const batch of this.inFlight.values()) batch.release();
+    await this.consumerStarting;
     const consumer = this.consumer;
     this.consumer = null;
     // Leaves the group (kafkajs waits for eachBatch to return, which it now does at once).
