@@ -27,7 +27,9 @@ const { values } = parseArgs({
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
 const WARMUP_MS = 3000;
-const BROKER = { name: 'bench-latency', port: 39292, controllerPort: 39293, partitions: 6 };
+// Beside this machine's own broker when SHOPCAST_KAFKA_PORT is set (several engineers share it).
+const BROKER_PORT = process.env.SHOPCAST_KAFKA_PORT ? Number(process.env.SHOPCAST_KAFKA_PORT) + 400 : 39292;
+const BROKER = { name: 'bench-latency', port: BROKER_PORT, controllerPort: BROKER_PORT + 1, partitions: 6 };
 const log = (line: string) => console.error(`[latency] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
