@@ -119,6 +119,8 @@ async function pipeline(kafka: Kafka, showId: string, fromMs: number) {
     await new Promise((r) => setTimeout(r, 5));
   }
   const doneAt = Date.now();
+  // Snapshots are coalesced (at most one per 100 ms): wait for the one with every event.
+  await new Promise((r) => setTimeout(r, 500));
   const snapshot = p.snapshot(showId)!;
   await p.stop();
   return {
