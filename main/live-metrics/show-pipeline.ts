@@ -249,7 +249,8 @@ export class ShowPipeline {
       this.error = payload.error.message;
       // kafkajs restarts the consumer itself after retriable errors (e.g. a broker restart);
       // after any other, a fresh consumer takes over from the same offsets.
-      if (!payload.restart && consumer === this.consumer) void this.replaceConsumer(consumer);
+      if (!payload.restart && consumer === this.consumer && this.accepting())
+        void this.replaceConsumer(consumer);
     });
     // The fresh group starts where we tell it: seek once it has its partitions, before the
     // first fetch (kafkajs emits GROUP_JOIN synchronously, and the seek commits). After a
@@ -346,8 +347,8 @@ export class ShowPipeline {
   }
 
   private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
-    if (this.stopping) return;
-    if (this.state === 'error' || !this.worker) throw new Error(this.error ?? 'show pipeline stopped');
+    // Stopping, or the figures are lost (LiveMetrics replaces this pipeline): read nothing more.
+    if (this.stopping || this.state === 'error' || !this.worker) return;
     const key = `${batch.topic}:${batch.partition}`;
     let p = this.progress.get(key);
     if (!p) {
