@@ -1,6 +1,6 @@
 // Fault drills: the studio's live metrics (LiveMetrics with its KafkaGateway, as the studio
-// runs them) against a broker of their own that is killed, frozen or robbed of its dead-letter
-// topic. Each drill ends with the show's exact figures (checked against a plain consumer's
+// runs them) against a broker of their own that is killed (once, and ten times in a row), frozen
+// or robbed of its dead-letter topic. Each drill ends with the show's exact figures (checked against a plain consumer's
 // reading of the topics), every refused message dead-lettered exactly once (or counted as
 // not kept), and exactly one consumer group member for the studio.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -305,6 +305,32 @@ describe('Live metrics fault drills (real broker)', () => {
       await studio.stop();
     }
   }, 240_000);
+
+  it('ten broker outages in a row: still one pipeline and one group member, figures exact', async () => {
+    const { show, started } = newDrillShow();
+    const t0 = show.startedAt + 1000;
+    let produced = [started, ...shopperStream(show.showId, 0, 100, t0)];
+    await produce(produced);
+    const dataDir = mkdtempSync(join(tmpdir(), 'drill-'));
+    const studio = startStudio(dataDir);
+    try {
+      studio.metrics.setShow(show);
+      await until('live', () => studio.status().state === 'live' && studio.status().behind === 0);
+      for (let outage = 1; outage <= 10; outage++) {
+        killLocalKafka(BROKER.name);
+        await sleep(500);
+        await restartBroker();
+        const more = shopperStream(show.showId, outage * 100, 100, t0);
+        await produce(more);
+        produced = [...produced, ...more];
+      }
+      await expectExact(studio, show, produced.length);
+      expect(studio.seen.pipeline.filter((p) => p.state === 'starting')).toHaveLength(1);
+    } finally {
+      await studio.stop();
+    }
+    expect(await groupMembers(kafka, GROUP_PREFIX)).toBe(0);
+  }, 400_000);
 
   it('dead-letter topic recreated smaller than one refused message: those are counted as not kept, the rest goes on', async () => {
     const admin = kafka.admin();
