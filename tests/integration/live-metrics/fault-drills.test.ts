@@ -1,8 +1,8 @@
 // Fault drills: the studio's live metrics (LiveMetrics with its KafkaGateway, as the studio
 // runs them) against a broker of their own that is killed (once, and ten times in a row), frozen
-// or robbed of its dead-letter topic. Each drill ends with the show's exact figures (checked against a plain consumer's
-// reading of the topics), every refused message dead-lettered exactly once (or counted as
-// not kept), and exactly one consumer group member for the studio.
+// or robbed of its dead-letter topic. Each drill ends with the show's exact figures (checked
+// against a plain consumer's reading of the topics), every refused message dead-lettered
+// exactly once (or counted as not kept), and exactly one consumer group member for the studio.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
