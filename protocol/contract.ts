@@ -105,6 +105,8 @@ export const ProductsState = z.object({
   products: z.array(Product),
   /** Product ids in show order. */
   queue: z.array(z.string()),
+  /** The currency a new show sells in unless the host picks another (the last show's, else the catalog's). */
+  defaultCurrency: z.string(),
   /** Products that wear the host's own GLB (fetch it with getProductModel). */
   customModels: z.array(z.string()),
 });

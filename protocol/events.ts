@@ -45,6 +45,9 @@ export const DEAD_LETTER_HEADERS = {
   sourceTopic: 'shopcast-dlq-topic',
   sourcePartition: 'shopcast-dlq-partition',
   sourceOffset: 'shopcast-dlq-offset',
+  /** An undecodable batch's codec, and the offsets it covered ("<first>-<last>"). */
+  codec: 'shopcast-dlq-codec',
+  sourceOffsets: 'shopcast-dlq-offsets',
 } as const;
 
 // Bounds that keep one hostile event from costing much memory downstream.

@@ -57,7 +57,11 @@ export const ShowMetricsSnapshot = z.object({
   /** Currency of every money figure (from show.started, else the first order). */
   currency: z.string().nullable(),
   events: z.object({ accepted: Count, duplicates: Count }),
-  viewers: z.object({ current: Count, peak: Count, unique: Count }),
+  /**
+   * Exact up to 10 million unique viewer ids per show; beyond, `estimated` is true: unique
+   * viewers and buyers are HyperLogLog estimates (about ±1 %), current viewers joins − leaves.
+   */
+  viewers: z.object({ current: Count, peak: Count, unique: Count, estimated: z.boolean() }),
   chat: z.object({ messages: Count, perMinute: Count }),
   reactions: z.object({ total: Count, perMinute: Count }),
   cart: z.object({ adds: Count, removes: Count, addsPerMinute: Count }),
@@ -80,11 +84,19 @@ export const ShowMetricsSnapshot = z.object({
     refunds: z.object({ count: Count, amountMinor: Minor }),
     /** Orders in another currency than the show's: counted here only, not in money figures. */
     otherCurrency: Count,
+    /** Those orders per currency (the 10 most ordered), each in its own currency's minor units. */
+    otherCurrencies: z.array(z.object({ currency: z.string(), orders: Count, grossMinor: Minor })),
   }),
   pinnedProductId: z.string().nullable(),
+  /** The 200 best-selling products; productsTotal says how many the show has. */
   products: z.array(ProductMetrics),
+  productsTotal: Count,
+  /** The last 100 pin windows; pinsTotal says how many the show had. */
   pins: z.array(PinWindowMetrics),
+  pinsTotal: Count,
+  /** The last 100 markers; markersTotal says how many the show had. */
   markers: z.array(z.object({ ts: Ms, label: z.string() })),
+  markersTotal: Count,
   series: MetricsSeries,
 });
 export type ShowMetricsSnapshot = z.infer<typeof ShowMetricsSnapshot>;
@@ -151,6 +163,8 @@ export const INVALID_EVENT_REASONS = [
   'future-version',
   'oversized',
   'key-mismatch',
+  /** A compressed batch that could not be decompressed (refused whole, as one dead letter). */
+  'undecodable',
 ] as const;
 export const InvalidEventReason = z.enum(INVALID_EVENT_REASONS);
 export type InvalidEventReason = z.infer<typeof InvalidEventReason>;
@@ -164,6 +178,11 @@ export const ShowPipelineStatus = z.object({
   processed: Count,
   invalid: z.record(InvalidEventReason, Count),
   deadLettered: Count,
+  /**
+   * Refused messages that could not be kept in the dead-letter topic (larger than it accepts,
+   * topic missing or not writable for longer than the studio waits): counted, logged, skipped.
+   */
+  deadLetterLost: Count,
   error: z.string().nullable(),
 });
 export type ShowPipelineStatus = z.infer<typeof ShowPipelineStatus>;

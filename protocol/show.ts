@@ -20,6 +20,7 @@ export const StartShowRequest = z
   .object({
     title: z.string().trim().min(1).max(200).default('Untitled show'),
     mode: ShowMode,
-    currency: z.string().refine(isCurrencyCode, 'ISO 4217 currency code, e.g. EUR').default('EUR'),
+    /** Absent: the last show's currency, else the one most of the catalog is priced in. */
+    currency: z.string().refine(isCurrencyCode, 'ISO 4217 currency code, e.g. EUR').optional(),
   })
   .strict();

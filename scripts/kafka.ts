@@ -16,6 +16,7 @@ import {
   portOpen,
   runningPid,
   runServiceCli,
+  signalService,
   spawnService,
   stopService,
 } from './service-process';
@@ -269,6 +270,67 @@ export function stopLocalKafka(name: string, graceMs = 15_000): Promise<boolean>
 /** Kills the broker at once, as a crash or power cut would. */
 export function killLocalKafka(name: string): boolean {
   return killService(kafkaDataDir(name));
+}
+
+/** Pauses the broker (SIGSTOP) until resumeLocalKafka: it holds its connections and answers nothing. */
+export function pauseLocalKafka(name: string): boolean {
+  return signalService(kafkaDataDir(name), 'SIGSTOP');
+}
+
+export function resumeLocalKafka(name: string): boolean {
+  return signalService(kafkaDataDir(name), 'SIGCONT');
+}
+
+/**
+ * Produces records with Kafka's own Java client (the console producer in the broker's jars):
+ * a producer independent of kafkajs, e.g. to write batches compressed as the JVM does.
+ * Keys and values are single lines of text without tabs; the records share one request per
+ * `lingerMs` window, so several of them land in one compressed batch.
+ */
+export function produceWithJavaClient(options: {
+  brokers: string[];
+  topic: string;
+  records: { key: string; value: string }[];
+  compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  lingerMs?: number;
+  /** Larger values need a larger request (the default allows 1 MiB). */
+  maxRequestBytes?: number;
+}): void {
+  const libs = ensureKafkaJars();
+  const input = options.records.map(({ key, value }) => {
+    if (/[\t\n]/.test(key + value)) throw new Error('keys and values must have no tabs or newlines');
+    return `${key}\t${value}\n`;
+  });
+  const result = spawnSync(
+    'java',
+    java(
+      libs,
+      [
+        'kafka.tools.ConsoleProducer',
+        '--bootstrap-server',
+        options.brokers.join(','),
+        '--topic',
+        options.topic,
+        '--compression-codec',
+        options.compression,
+        '--property',
+        'parse.key=true',
+        '--request-required-acks',
+        'all',
+        '--producer-property',
+        `linger.ms=${options.lingerMs ?? 200}`,
+        '--producer-property',
+        `max.request.size=${options.maxRequestBytes ?? 1_048_576}`,
+        '--producer-property',
+        'batch.size=1048576',
+      ],
+      ['-Dlog4j.configuration=file:/dev/null', '-Xmx256m'],
+    ),
+    { input: input.join(''), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  if (result.status !== 0 || /ERROR|Exception/.test(result.stderr)) {
+    throw new Error(`The Java producer failed (${result.status}):\n${result.stderr.slice(-2000)}`);
+  }
 }
 
 async function cli(): Promise<void> {

@@ -104,6 +104,14 @@ export function killService(dir: string): boolean {
   return true;
 }
 
+/** Freezes (SIGSTOP) or thaws (SIGCONT) the service, as a stalled machine or VM would. */
+export function signalService(dir: string, signal: 'SIGSTOP' | 'SIGCONT'): boolean {
+  const pid = runningPid(dir);
+  if (!pid) return false;
+  process.kill(pid, signal);
+  return true;
+}
+
 /** What `start` reports about a service it found or started. */
 export interface ServiceStartReport {
   startedHere: boolean;

@@ -200,7 +200,7 @@ export class LiveControl {
     return { showId, viewerUrl: viewerUrl(url, showId, viewerToken), sfuUrl: url };
   }
 
-  async goLive(request: { title: string; currency: string }): Promise<LiveSession> {
+  async goLive(request: { title: string; currency?: string }): Promise<LiveSession> {
     const running = this.deps.show.current;
     // Going live twice (e.g. a second click) returns the running live show.
     if (running?.mode === 'live') return this.session(running);

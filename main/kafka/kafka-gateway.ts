@@ -4,6 +4,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { ServiceStatus } from '../../protocol/contract';
 import type { KafkaConfig } from '../studio';
 import { HealthProbe } from '../health';
+import { useKafkaCodecs } from './codecs';
 
 // kafkajs can sit on a request to a broker that is shutting down; a probe that takes
 // longer than this counts as a failure so the status bar never shows a stale "connected".
@@ -60,6 +61,7 @@ export class KafkaGateway {
       connectionTimeout: 1500,
       requestTimeout: 3000,
     };
+    useKafkaCodecs();
     this.kafka = new Kafka(clientConfig);
     // The health probe must fail fast, so it has its own client that never retries.
     this.probeClient = new Kafka({

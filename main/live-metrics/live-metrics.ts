@@ -1,15 +1,23 @@
 // The one owner of live show metrics in main: runs a ShowPipeline for the running show,
 // supervises it, and pushes its snapshots, status and recent chat to every window.
 //
-// Supervision: a pipeline that errors, or that lived through a Kafka outage, is replaced
-// by a fresh one once the KafkaGateway reports Kafka connected again. The fresh one
-// replays from the show's start with a new aggregator, so its totals are exact (nothing
-// lost, nothing counted twice) rather than patched up.
+// Supervision: a pipeline rides out Kafka outages by itself and keeps its figures (it resumes
+// where it was; see show-pipeline.ts). Only one whose figures are lost (its worker failed), or
+// that could not start, is replaced, once the KafkaGateway reports Kafka connected: the fresh
+// one replays from the show's start with a new aggregator, so its totals are exact. The one
+// replaced is stopped for good (consumer out of its group, producer and worker closed).
 import type { Kafka } from 'kafkajs';
 import type { ChatFeed, ChatMessage, MetricsState, ServiceStatus } from '../../protocol/contract';
 import type { ShowEvent } from '../../protocol/events';
-import type { ShowHeadline, ShowMetricsSnapshot, ShowPipelineStatus } from '../../protocol/metrics';
+import {
+  INVALID_EVENT_REASONS,
+  type ShowHeadline,
+  type ShowMetricsSnapshot,
+  type ShowPipelineStatus,
+} from '../../protocol/metrics';
 import type { ShowState } from '../../protocol/show';
+import { join } from 'node:path';
+import { DeadLetterLedger } from './dead-letters';
 import { ShowPipeline, type ShowPipelineOptions } from './show-pipeline';
 
 const CHAT_FEED_SIZE = 200;
@@ -20,6 +28,8 @@ export interface LiveMetricsOptions {
   kafka: Kafka;
   /** Names this studio's consumer groups. */
   instanceId: string;
+  /** Where this studio remembers what it dead-lettered (null: in memory only). */
+  dataDir: string | null;
   kafkaStatus: () => ServiceStatus;
   onSnapshot: (snapshot: ShowMetricsSnapshot | null) => void;
   /** The KPI figures alone, sooner than whole snapshots; null when the show changes. */
@@ -35,15 +45,9 @@ const stoppedStatus = (): ShowPipelineStatus => ({
   behind: 0,
   eventsPerSecond: 0,
   processed: 0,
-  invalid: {
-    'bad-json': 0,
-    schema: 0,
-    'unknown-type': 0,
-    'future-version': 0,
-    oversized: 0,
-    'key-mismatch': 0,
-  },
+  invalid: Object.fromEntries(INVALID_EVENT_REASONS.map((r) => [r, 0])) as ShowPipelineStatus['invalid'],
   deadLettered: 0,
+  deadLetterLost: 0,
   error: null,
 });
 
@@ -64,7 +68,11 @@ export class LiveMetrics {
   /** Serialises starts and stops so two pipelines never run at once. */
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: LiveMetricsOptions) {}
+  private readonly ledger: DeadLetterLedger;
+
+  constructor(private readonly opts: LiveMetricsOptions) {
+    this.ledger = new DeadLetterLedger(opts.dataDir ? join(opts.dataDir, 'dead-letters.json') : null);
+  }
 
   state(): Omit<MetricsState, 'rehearsal'> {
     return { snapshot: this.snapshot, pipeline: this.pipelineStatus, chat: this.feed() };
@@ -85,14 +93,9 @@ export class LiveMetrics {
     this.restart();
   }
 
-  /** The KafkaGateway's status changed. */
+  /** The KafkaGateway's status changed: a pipeline waiting to be replaced starts once Kafka is back. */
   onKafkaStatus(status: ServiceStatus): void {
-    if (status.state === 'disconnected') {
-      // kafkajs may ride out a short outage by itself, but only a replay is sure to be exact.
-      if (this.pipeline) this.needsRestart = true;
-    } else if (status.state === 'connected' && this.needsRestart) {
-      this.restart();
-    }
+    if (status.state === 'connected' && this.needsRestart) this.restart();
   }
 
   async stop(): Promise<void> {
@@ -139,8 +142,10 @@ export class LiveMetrics {
     const shownAccepted = this.snapshot?.events.accepted ?? 0;
     let rebuilt = shownAccepted === 0;
     this.chat = [];
+    this.ledger.use(show.showId);
     const pipeline = new ShowPipeline(this.opts.kafka, {
       ...this.opts.pipeline,
+      ledger: this.ledger,
       instanceId: this.opts.instanceId,
       replayFromMs: show.startedAt,
       showIds: [show.showId],

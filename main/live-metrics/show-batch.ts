@@ -16,22 +16,32 @@ import {
 export interface BatchMessage {
   key: Buffer | null;
   value: Buffer | null;
+  /** A compressed batch that could not be read (protocol/kafka-codecs.ts): refused as such. */
+  undecodable?: boolean;
 }
 
 const SLOT = 4;
 const NONE = -1;
+/** In the key start slot: the message is an undecodable batch (its bytes are not packed). */
+const UNDECODABLE = -2;
 
 export function packBatch(messages: readonly BatchMessage[]): ArrayBuffer {
   const tableBytes = 4 * (1 + SLOT * messages.length);
   let dataBytes = 0;
-  for (const m of messages) dataBytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
+  for (const m of messages) if (!m.undecodable) dataBytes += (m.key?.length ?? 0) + (m.value?.length ?? 0);
   const buffer = new ArrayBuffer(tableBytes + dataBytes);
   const table = new Int32Array(buffer, 0, 1 + SLOT * messages.length);
   const data = new Uint8Array(buffer, tableBytes);
   table[0] = messages.length;
   let at = 0;
   let slot = 1;
-  for (const { key, value } of messages) {
+  for (const { key, value, undecodable } of messages) {
+    if (undecodable) {
+      table.fill(NONE, slot, slot + SLOT);
+      table[slot] = UNDECODABLE;
+      slot += SLOT;
+      continue;
+    }
     for (const part of [key, value]) {
       if (part === null) {
         table[slot++] = NONE;
@@ -63,7 +73,7 @@ export function unpackBatch(buffer: ArrayBuffer): UnpackedBatch {
 /** The messages back as Buffers (views into the batch), for tests and dead-lettering. */
 export function batchMessages(buffer: ArrayBuffer): BatchMessage[] {
   const { count, table, data } = unpackBatch(buffer);
-  const part = (start: number, end: number) => (start === NONE ? null : data.subarray(start, end));
+  const part = (start: number, end: number) => (start < 0 ? null : data.subarray(start, end));
   const out: BatchMessage[] = [];
   for (let i = 0; i < count; i++) {
     const s = i * SLOT;
@@ -103,7 +113,8 @@ export function parseBatch(buffer: ArrayBuffer, limits: ParseLimits): ParsedBatc
     const vs = table[s + 2]!;
     const ve = table[s + 3]!;
     let result: ShowEvent | InvalidEventReason;
-    if (vs === NONE) result = 'bad-json';
+    if (ks === UNDECODABLE) result = 'undecodable';
+    else if (vs === NONE) result = 'bad-json';
     else if (ve - vs > limits.maxBytes) result = 'oversized';
     else {
       let key: string | null = null;

@@ -12,16 +12,26 @@
 // the next batch only once eachBatch returns, so eachBatch hands the batch over (packed in one
 // transferred buffer) and returns while the worker is still on it, at most MAX_IN_FLIGHT
 // batches ahead. A batch with invalid events is counted only after they are in the
-// dead-letter topic; that write is retried until it succeeds, holding later batches back.
+// dead-letter topic, or given up on (dead-letters.ts), holding later batches back meanwhile.
+//
+// Outages: kafkajs rides out a broker restart by itself, and the offsets guard makes its
+// redeliveries harmless, so the pipeline keeps its figures and resumes where it was. If the
+// consumer gives up for good, the pipeline replaces it with a fresh one from the same offsets.
+// Only a lost worker (the figures themselves) ends the pipeline in 'error'.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import {
+  UNDECODABLE_CODEC_HEADER,
+  UNDECODABLE_HEADER,
+  UNDECODABLE_OFFSETS_HEADER,
+  type KafkaCodecOptions,
+} from '../../protocol/kafka-codecs';
 import {
   DEAD_LETTER_HEADERS,
   SHOW_EVENT_TYPES,
-  SHOW_TOPICS,
   type ShowEvent,
   type ShowEventType,
 } from '../../protocol/events';
@@ -32,11 +42,12 @@ import {
   type ShowMetricsSnapshot,
   type ShowPipelineStatus,
 } from '../../protocol/metrics';
-import { packBatch } from './show-batch';
+import { packBatch, type BatchMessage } from './show-batch';
+import { DeadLetterLedger, DeadLetterWriter, type DeadLetter, type DeadLetterOptions } from './dead-letters';
 import type { ShowAggregatorOptions } from './show-aggregator';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './show-events';
 import type { IngestReport, IngestRequest, ShowIngestOptions } from './show-ingest';
-import { SHOW_EVENT_TOPICS, ensureShowTopics, type ShowTopicSettings } from '../kafka';
+import { SHOW_EVENT_TOPICS, ensureShowTopics, useKafkaCodecs, type ShowTopicSettings } from '../kafka';
 
 export interface ShowPipelineOptions {
   /** Names this studio in its consumer group id (made unique per run). */
@@ -54,6 +65,12 @@ export interface ShowPipelineOptions {
   /** Topic settings used when the topics are missing; false: do not create them. */
   topics: Partial<ShowTopicSettings> | false;
   deadLetter: boolean;
+  /** Limits of the compression codecs (the largest batch once decompressed). */
+  codecs: Partial<KafkaCodecOptions>;
+  /** Dead-letter topic limits and give-up time (tests). */
+  deadLetters: Partial<DeadLetterOptions>;
+  /** What this studio already dead-lettered (shared by its pipelines, kept across restarts). */
+  ledger: DeadLetterLedger | null;
   /** Minimum time between two snapshots of one show. */
   snapshotIntervalMs: number;
   /** Minimum time between two headlines of one show (sent only with onHeadline). */
@@ -78,6 +95,9 @@ export const DEFAULT_PIPELINE_OPTIONS: Omit<ShowPipelineOptions, 'instanceId'> =
   aggregator: {},
   topics: {},
   deadLetter: true,
+  codecs: {},
+  deadLetters: {},
+  ledger: null,
   snapshotIntervalMs: 100,
   headlineIntervalMs: 33,
   catchingUpThreshold: 10_000,
@@ -100,7 +120,7 @@ interface InFlightBatch {
   topic: string;
   partition: number;
   /** The batch's new messages (kept for dead-lettering). */
-  messages: KafkaMessage[];
+  messages: (KafkaMessage & { undecodable?: boolean })[];
   /** Offset after its last message. */
   end: number;
   invalid: InvalidEventReason[];
@@ -111,8 +131,8 @@ interface InFlightBatch {
 const STATUS_INTERVAL_MS = 1000;
 /** Batches handed to the worker and not yet counted; eachBatch waits while there are more. */
 const MAX_IN_FLIGHT = 2;
-const DEAD_LETTER_RETRY_MS = { first: 200, max: 5000 };
 const WATERMARK_REFRESH_MS = 5000;
+const CONSUMER_RESTART_MS = { first: 500, max: 5000 };
 
 /**
  * Retries a metadata lookup while partition leaders are still being elected — right after
@@ -137,13 +157,18 @@ export class ShowPipeline {
   private readonly progress = new Map<string, PartitionProgress>();
   private admin: Admin | null = null;
   private consumer: Consumer | null = null;
-  private producer: Producer | null = null;
+  /** Consumers this pipeline made (a fresh group each), all removed on stop. */
+  private readonly groups: string[] = [];
+  private deadLetters: DeadLetterWriter | null = null;
+  /** A consumer being started (and retried); at most one at a time. */
+  private consumerStarting: Promise<void> | null = null;
 
   private state: ShowPipelineStatus['state'] = 'stopped';
   private error: string | null = null;
   private caughtUpOnce = false;
   private processed = 0;
   private deadLettered = 0;
+  private deadLetterLost = 0;
   private ignoredShows = 0;
   private readonly invalid = Object.fromEntries(INVALID_EVENT_REASONS.map((r) => [r, 0])) as Record<
     InvalidEventReason,
@@ -164,6 +189,7 @@ export class ShowPipeline {
     options: Partial<ShowPipelineOptions> & { instanceId: string },
   ) {
     this.opts = { ...DEFAULT_PIPELINE_OPTIONS, ...options };
+    useKafkaCodecs(this.opts.codecs);
     this.groupId = `shopcast-studio.${this.opts.instanceId}.${randomUUID()}`;
   }
 
@@ -177,7 +203,6 @@ export class ShowPipeline {
       await admin.connect();
       if (this.opts.topics !== false) await ensureShowTopics(admin, this.opts.topics);
       const from = (this.opts.replayFromMs ?? Date.now() - this.opts.lookbackMs) - this.opts.clockSlackMs;
-      const seeks: { topic: string; partition: number; offset: string }[] = [];
       for (const topic of SHOW_EVENT_TOPICS) {
         const starts = await whileLeadersSettle(() => admin.fetchTopicOffsetsByTimestamp(topic, from));
         const highs = await whileLeadersSettle(() => admin.fetchTopicOffsets(topic));
@@ -186,43 +211,93 @@ export class ShowPipeline {
           const next = Number(offset);
           this.progress.set(`${topic}:${partition}`, { handedOver: next, next, high, endAtStart: high });
         }
-        for (const { partition, offset } of starts) seeks.push({ topic, partition, offset });
       }
       if (this.opts.deadLetter) {
-        this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
-        await this.producer.connect();
+        this.deadLetters = new DeadLetterWriter(this.kafka, admin, this.opts.deadLetters);
+        await this.deadLetters.start();
       }
-      // Larger fetches mean fewer round trips while catching up (one show is one partition).
-      const consumer = (this.consumer = this.kafka.consumer({
-        groupId: this.groupId,
-        maxBytesPerPartition: 8 * 1024 * 1024,
-        maxBytes: 32 * 1024 * 1024,
-      }));
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        // kafkajs restarts the consumer itself after retriable errors (e.g. a broker restart).
-        this.error = payload.error.message;
-        if (!payload.restart) this.setState('error');
-      });
-      // The fresh group starts where we tell it: seek once it has its partitions, before the
-      // first fetch (kafkajs emits GROUP_JOIN synchronously, and the seek commits). After a
-      // consumer restart it rejoins and resumes from its commits. (admin.setOffsets would do
-      // the same with a throwaway consumer that takes a whole fetch wait, 5 s, per topic.)
-      let seeked = false;
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        if (seeked) return;
-        seeked = true;
-        for (const seek of seeks) consumer.seek(seek);
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...SHOW_EVENT_TOPICS], fromBeginning: true });
       this.rateMark = { at: Date.now(), processed: 0 };
       this.statusTimer = setInterval(() => void this.tick(), STATUS_INTERVAL_MS);
       this.updateState();
-      await consumer.run({ autoCommit: true, eachBatchAutoResolve: true, eachBatch: (p) => this.onBatch(p) });
     } catch (e) {
       this.error = e instanceof Error ? e.message : String(e);
       this.setState('error');
       throw e;
+    }
+    // From here on the pipeline holds its place: a consumer that cannot start yet is retried.
+    await this.runConsumer();
+  }
+
+  /**
+   * A consumer in a fresh group, reading every partition from what was not yet handed to the
+   * worker: at start the show's start, after a consumer gave up the point it reached.
+   */
+  private async startConsumer(): Promise<void> {
+    const groupId = this.groups.length === 0 ? this.groupId : `${this.groupId}.${this.groups.length}`;
+    this.groups.push(groupId);
+    // Larger fetches mean fewer round trips while catching up (one show is one partition).
+    const consumer = (this.consumer = this.kafka.consumer({
+      groupId,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+    }));
+    const seeks = [...this.progress].map(([key, p]) => {
+      const at = key.lastIndexOf(':');
+      return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset: String(p.handedOver) };
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.error = payload.error.message;
+      // kafkajs restarts the consumer itself after retriable errors (e.g. a broker restart);
+      // after any other, a fresh consumer takes over from the same offsets.
+      if (!payload.restart && consumer === this.consumer && this.accepting())
+        void this.replaceConsumer(consumer);
+    });
+    // The fresh group starts where we tell it: seek once it has its partitions, before the
+    // first fetch (kafkajs emits GROUP_JOIN synchronously, and the seek commits). After a
+    // consumer restart it rejoins and resumes from its commits. (admin.setOffsets would do
+    // the same with a throwaway consumer that takes a whole fetch wait, 5 s, per topic.)
+    let seeked = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (seeked) return;
+      seeked = true;
+      for (const seek of seeks) consumer.seek(seek);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...SHOW_EVENT_TOPICS], fromBeginning: true });
+    await consumer.run({ autoCommit: true, eachBatchAutoResolve: true, eachBatch: (p) => this.onBatch(p) });
+    // Stopped while this one was joining: stop() has let go of it, so it leaves here.
+    if (this.stopping) await consumer.disconnect().catch(() => {});
+  }
+
+  /** The consumer gave up for good: leave its group and go on with a fresh one. */
+  private async replaceConsumer(old: Consumer): Promise<void> {
+    this.consumer = null;
+    await old.disconnect().catch(() => {});
+    await this.runConsumer();
+  }
+
+  /** Starts a consumer, retrying until one runs (or the pipeline stops); stop() waits for it. */
+  private runConsumer(): Promise<void> {
+    this.consumerStarting ??= this.keepStartingConsumer().finally(() => (this.consumerStarting = null));
+    return this.consumerStarting;
+  }
+
+  private async keepStartingConsumer(): Promise<void> {
+    for (
+      let wait = CONSUMER_RESTART_MS.first;
+      !this.stopping;
+      wait = Math.min(wait * 2, CONSUMER_RESTART_MS.max)
+    ) {
+      try {
+        await this.startConsumer();
+        return;
+      } catch (error) {
+        this.error = (error as Error).message;
+        const failed = this.consumer as Consumer | null;
+        this.consumer = null;
+        await failed?.disconnect().catch(() => {});
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 
@@ -232,14 +307,20 @@ export class ShowPipeline {
     this.statusTimer = null;
     // eachBatch may be waiting for the worker: let it return, counting nothing more.
     for (const batch of this.inFlight.values()) batch.release();
-    await this.consumer?.disconnect().catch(() => {});
+    await this.consumerStarting;
+    const consumer = this.consumer;
+    this.consumer = null;
+    // Leaves the group (kafkajs waits for eachBatch to return, which it now does at once).
+    await consumer?.disconnect().catch(() => {});
     await this.worker?.terminate().catch(() => {});
     this.worker = null;
-    await this.producer?.disconnect().catch(() => {});
-    // The group's committed offsets are of no use to a later run, which replays by timestamp.
-    await this.admin?.deleteGroups([this.groupId]).catch(() => {});
+    await this.deadLetters?.stop();
+    this.opts.ledger?.flush();
+    // The groups' committed offsets are of no use to a later run, which replays by timestamp.
+    if (this.groups.length) await this.admin?.deleteGroups(this.groups).catch(() => {});
     await this.admin?.disconnect().catch(() => {});
-    this.consumer = this.producer = this.admin = null;
+    this.deadLetters = null;
+    this.admin = null;
     this.setState('stopped');
   }
 
@@ -251,6 +332,7 @@ export class ShowPipeline {
       processed: this.processed,
       invalid: { ...this.invalid },
       deadLettered: this.deadLettered,
+      deadLetterLost: this.deadLetterLost,
       error: this.state === 'error' ? this.error : null,
     };
   }
@@ -265,7 +347,8 @@ export class ShowPipeline {
   }
 
   private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
-    if (this.state === 'error' || !this.worker) throw new Error(this.error ?? 'show pipeline stopped');
+    // Stopping, or the figures are lost (LiveMetrics replaces this pipeline): read nothing more.
+    if (this.stopping || this.state === 'error' || !this.worker) return;
     const key = `${batch.topic}:${batch.partition}`;
     let p = this.progress.get(key);
     if (!p) {
@@ -274,31 +357,42 @@ export class ShowPipeline {
       this.progress.set(key, p);
     }
     p.high = Math.max(p.high, Number(batch.highWatermark));
-    const messages: KafkaMessage[] = [];
+    const messages: InFlightBatch['messages'] = [];
     let last = p.handedOver - 1;
     for (const message of batch.messages) {
       const offset = Number(message.offset);
       if (offset <= last) continue; // already counted, or with the worker
       last = offset;
+      if (message.headers?.[UNDECODABLE_HEADER] !== undefined) {
+        // A batch that could not be decompressed: only its last record carries it (and is
+        // refused); the others only hold its offsets.
+        if (message.value !== null) messages.push({ ...message, undecodable: true });
+        continue;
+      }
       messages.push(message);
     }
-    if (messages.length) {
+    if (last >= p.handedOver) {
       let release!: () => void;
       const done = new Promise<void>((resolve) => (release = resolve));
       const id = this.nextBatchId++;
-      const buffer = packBatch(messages);
+      const buffer = packBatch(messages as BatchMessage[]);
       const inFlight = { id, topic: batch.topic, partition: batch.partition, messages, end: last + 1 };
       this.inFlight.set(id, { ...inFlight, invalid: [], done, release });
       p.handedOver = last + 1;
       this.post({ kind: 'batch', id, buffer }, [buffer]);
     }
     // Return at once, so kafkajs fetches the next batch meanwhile, unless the worker is behind.
-    while (this.inFlight.size > MAX_IN_FLIGHT) {
+    while (this.inFlight.size > MAX_IN_FLIGHT && this.accepting()) {
       await this.inFlight.values().next().value!.done;
       await heartbeat();
     }
     this.updateState();
-    await heartbeat();
+    if (!this.stopping) await heartbeat();
+  }
+
+  /** False once the pipeline stops or its worker is gone: eachBatch must not wait any more. */
+  private accepting(): boolean {
+    return !this.stopping && this.state !== 'error';
   }
 
   private startWorker(): Worker {
@@ -322,11 +416,12 @@ export class ShowPipeline {
     this.worker?.postMessage(request, transfer);
   }
 
+  /** The figures are lost (the worker failed): nothing more can be counted. */
   private fail(message: string): void {
     if (this.stopping || this.state === 'error') return;
     this.error = message;
     this.setState('error');
-    // Nothing more will be counted; let eachBatch return (it refuses new batches now).
+    // Let eachBatch return (it refuses new batches now).
     for (const batch of this.inFlight.values()) batch.release();
   }
 
@@ -337,8 +432,8 @@ export class ShowPipeline {
         const batch = this.inFlight.get(report.id);
         if (!batch) return;
         batch.invalid = report.invalid.map((i) => i.reason);
-        void this.deadLetter(batch, report.invalid).then((written) => {
-          if (written) this.post({ kind: 'commit', id: batch.id });
+        void this.deadLetter(batch, report.invalid).then((done) => {
+          if (done) this.post({ kind: 'commit', id: batch.id });
         });
         return;
       }
@@ -358,40 +453,61 @@ export class ShowPipeline {
     }
   }
 
-  /** Writes a batch's invalid messages to the dead-letter topic; retries until done or stopped. */
+  /**
+   * Dead-letters a batch's invalid messages (those this studio has not already written).
+   * Resolves true once each is written or given up on; false if the pipeline stopped first.
+   */
   private async deadLetter(
     batch: InFlightBatch,
     invalid: { index: number; reason: InvalidEventReason }[],
   ): Promise<boolean> {
-    const producer = this.producer;
-    if (!producer) return true;
-    const messages = invalid.map(({ index, reason }) => {
+    const writer = this.deadLetters;
+    const ledger = this.opts.ledger;
+    if (!writer) return true;
+    const below = ledger?.writtenBelow(batch.topic, batch.partition) ?? 0;
+    const letters: DeadLetter[] = [];
+    for (const { index, reason } of invalid) {
       const message = batch.messages[index]!;
-      return {
+      if (Number(message.offset) < below) continue;
+      const {
+        [UNDECODABLE_HEADER]: _why,
+        [UNDECODABLE_CODEC_HEADER]: codec,
+        ...headers
+      } = message.headers ?? {};
+      const offsets = headers[UNDECODABLE_OFFSETS_HEADER];
+      delete headers[UNDECODABLE_OFFSETS_HEADER];
+      letters.push({
         key: message.key,
         value: message.value,
         timestamp: message.timestamp,
-        headers: {
-          ...message.headers,
-          [DEAD_LETTER_HEADERS.reason]: reason,
-          [DEAD_LETTER_HEADERS.sourceTopic]: batch.topic,
-          [DEAD_LETTER_HEADERS.sourcePartition]: String(batch.partition),
-          [DEAD_LETTER_HEADERS.sourceOffset]: message.offset,
-        },
-      };
-    });
-    for (let wait = DEAD_LETTER_RETRY_MS.first; ; wait = Math.min(wait * 2, DEAD_LETTER_RETRY_MS.max)) {
-      if (this.stopping || this.state === 'error') return false;
-      try {
-        await producer.send({ topic: SHOW_TOPICS.deadLetter, acks: -1, messages });
-        this.deadLettered += messages.length;
-        return true;
-      } catch (error) {
-        // Nothing of this batch (nor of later ones) counts until its dead letters are written.
-        this.error = `dead-letter topic: ${(error as Error).message}`;
-        await new Promise((resolve) => setTimeout(resolve, wait));
-      }
+        headers,
+        reason,
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        ...(message.undecodable
+          ? {
+              extra: {
+                [DEAD_LETTER_HEADERS.codec]: String(codec),
+                [DEAD_LETTER_HEADERS.sourceOffsets]: String(offsets),
+              },
+            }
+          : {}),
+      });
     }
+    const outcome = letters.length
+      ? await writer.write(letters, () => this.stopping)
+      : { written: 0, lost: [] };
+    if (this.stopping) return false;
+    this.deadLettered += outcome.written;
+    this.deadLetterLost += outcome.lost.length;
+    for (const { letter, why } of outcome.lost) {
+      console.warn(
+        `Live metrics: refused message ${letter.topic}/${letter.partition}@${letter.offset} (${letter.reason}) could not be dead-lettered: ${why}`,
+      );
+    }
+    ledger?.advance(batch.topic, batch.partition, batch.end);
+    return true;
   }
 
   /** The worker counted a batch. */

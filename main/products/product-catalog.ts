@@ -105,7 +105,21 @@ export class ProductCatalog {
       products: this.products,
       queue: this.saved.queue.filter((id) => ids.has(id)),
       customModels: this.saved.customModels.filter((id) => ids.has(id)),
+      defaultCurrency: this.options.show.suggestedCurrency(),
     };
+  }
+
+  /** The currency most queued products are priced in (ties: the first queued one's). */
+  catalogCurrency(): string | null {
+    const byId = new Map(this.products.map((p) => [p.id, p]));
+    const counts = new Map<string, number>();
+    for (const id of this.saved.queue) {
+      const currency = byId.get(id)?.currency;
+      if (currency) counts.set(currency, (counts.get(currency) ?? 0) + 1);
+    }
+    let best: string | null = null;
+    for (const [currency, count] of counts) if (best === null || count > counts.get(best)!) best = currency;
+    return best;
   }
 
   async list(): Promise<ProductsState> {

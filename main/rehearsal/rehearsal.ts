@@ -65,7 +65,7 @@ export class Rehearsal {
     const show = this.opts.show.start({
       title: request.title,
       mode: 'rehearsal',
-      currency: this.opts.currency ?? 'USD',
+      ...(this.opts.currency ? { currency: this.opts.currency } : {}),
     });
     this.spawnShoppers(show.showId, show.currency, request.rate, request.seed);
     return show;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname } from 'node:path';
 import { ShowState, type ShowMode } from '../../protocol/show';
 import { StudioError } from '../../protocol/rpc';
-import type { ShowEvent } from '../../protocol/events';
+import { isCurrencyCode, type ShowEvent } from '../../protocol/events';
 import type { StudioEventPublisher } from './studio-events';
 import { parseJsonOrNull } from './safe-json';
 
@@ -22,18 +22,29 @@ export function newShowId(now = new Date()): string {
 
 export class ShowSession {
   private state: ShowState | null = null;
+  /** The currency of the last show started here (kept beside the state file). */
+  private lastCurrency: string | null = null;
 
   constructor(
     private readonly events: StudioEventPublisher,
     /** Where the running show is remembered across restarts; null keeps it in memory. */
     private readonly stateFile: string | null,
     private readonly onChange: (show: ShowState | null) => void,
+    /** The currency most of the catalog is priced in, for a first show. */
+    private readonly catalogCurrency: () => string | null = () => null,
   ) {
     if (stateFile && existsSync(stateFile)) {
       const parsed = ShowState.safeParse(parseJsonOrNull(readFileSync(stateFile, 'utf8')));
       if (parsed.success) this.state = parsed.data;
       else console.warn(`Ignoring unreadable show state ${stateFile}`);
     }
+    const last = stateFile ? parseJsonOrNull(readFileIfAny(`${stateFile}.last-currency`)) : null;
+    if (typeof last === 'string' && isCurrencyCode(last)) this.lastCurrency = last;
+  }
+
+  /** What a new show sells in unless the host says otherwise: the last show's, else the catalog's. */
+  suggestedCurrency(): string {
+    return this.lastCurrency ?? this.catalogCurrency() ?? 'EUR';
   }
 
   get current(): ShowState | null {
@@ -47,7 +58,7 @@ export class ShowSession {
   }
 
   /** `showId` is a reserved id (a live show whose link was shared ahead); new otherwise. */
-  start(options: { title: string; mode: ShowMode; currency: string; showId?: string }): ShowState {
+  start(options: { title: string; mode: ShowMode; currency?: string; showId?: string }): ShowState {
     if (this.state) {
       throw new StudioError(
         'failed',
@@ -59,12 +70,13 @@ export class ShowSession {
       showId: options.showId ?? newShowId(new Date(startedAt)),
       title: options.title,
       mode: options.mode,
-      currency: options.currency,
+      currency: options.currency ?? this.suggestedCurrency(),
       startedAt,
       pinnedProductId: null,
       soldOutProductIds: [],
     };
     this.update(show);
+    this.rememberCurrency(show.currency);
     this.emit({ type: 'show.started', title: show.title, currency: show.currency }, startedAt);
     return show;
   }
@@ -90,6 +102,16 @@ export class ShowSession {
     return this.state;
   }
 
+  private rememberCurrency(currency: string): void {
+    this.lastCurrency = currency;
+    if (!this.stateFile) return;
+    try {
+      writeFileSync(`${this.stateFile}.last-currency`, JSON.stringify(currency));
+    } catch (error) {
+      console.warn(`Could not save the show currency: ${(error as Error).message}`);
+    }
+  }
+
   private update(show: ShowState | null): void {
     this.state = show;
     if (this.stateFile) {
@@ -107,4 +129,8 @@ export class ShowSession {
     }
     this.onChange(show);
   }
+}
+
+function readFileIfAny(file: string): string {
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }

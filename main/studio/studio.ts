@@ -28,15 +28,22 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     kafka.kafka,
     join(config.dataDir, 'studio-event-outbox.jsonl'),
   );
-  const show = new ShowSession(studioEvents, join(config.dataDir, 'current-show.json'), (state) => {
-    host.publish('show', state);
-    metrics.setShow(state);
-    rehearsal.onShowChange(state);
-    live.onShowChange(state);
-  });
+  const show: ShowSession = new ShowSession(
+    studioEvents,
+    join(config.dataDir, 'current-show.json'),
+    (state) => {
+      host.publish('show', state);
+      metrics.setShow(state);
+      rehearsal.onShowChange(state);
+      live.onShowChange(state);
+      host.publish('products', products.state()); // the next show's default currency follows
+    },
+    (): string | null => products.catalogCurrency(),
+  );
   const metrics = new LiveMetrics({
     kafka: kafka.kafka,
     instanceId: 'live-metrics',
+    dataDir: config.dataDir,
     kafkaStatus: () => kafka.status,
     onSnapshot: (snapshot) => host.publish('metrics', snapshot),
     onHeadline: (headline) => host.publish('headline', headline),
@@ -48,7 +55,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     show,
     onStatus: (status) => host.publish('rehearsal', status),
   });
-  const products = new ProductCatalog({
+  const products: ProductCatalog = new ProductCatalog({
     show,
     dataDir: config.dataDir,
     onChange: (state) => host.publish('products', state),

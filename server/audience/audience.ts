@@ -2,8 +2,9 @@
 // and follows the host's pins from the studio topic. The studio runs it in-process as
 // "Rehearsal mode"; server/audience/main.ts is the command line.
 import { randomBytes } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs';
+import kafkajs, { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs';
 import type { KafkaConnection } from '../../protocol/kafka-connection';
+import { registerKafkaCodecs, type KafkaCodecTable } from '../../protocol/kafka-codecs';
 import { SHOW_TOPICS, ShowEvent, showTopicDefinitions, type ShopperEvent } from '../../protocol/events';
 import { AudienceGenerator, type AudienceProduct } from './generator';
 
@@ -58,6 +59,7 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
     runId,
     targetAudience: options.audience ?? Math.min(200_000, Math.max(20, Math.round(rate * 5))),
   });
+  registerKafkaCodecs(kafkajs.CompressionCodecs as unknown as KafkaCodecTable);
   const kafka = new Kafka({
     clientId: options.clientId ?? 'shopcast-audience',
     brokers: options.brokers,

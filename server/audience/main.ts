@@ -11,10 +11,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import kafkajs, { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { CatalogFile, Product } from '../../protocol/catalog';
 import { kafkaConnectionFromEnv, splitBrokers, type KafkaConnection } from '../../protocol/kafka-connection';
 import { SHOW_TOPICS, type StudioEvent } from '../../protocol/events';
+import { registerKafkaCodecs, type KafkaCodecTable } from '../../protocol/kafka-codecs';
 import { startAudience } from './audience';
 import { DEFAULT_PRODUCTS, productsInCurrency, type AudienceProduct } from './generator';
 
@@ -94,6 +95,7 @@ async function playHost(
   catalog: AudienceProduct[],
   pinEveryMs: number,
 ) {
+  registerKafkaCodecs(kafkajs.CompressionCodecs as unknown as KafkaCodecTable);
   const kafka = new Kafka({ clientId: 'shopcast-audience-host', ...connection, logLevel: logLevel.ERROR });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

@@ -6,7 +6,7 @@
 // product pinned earlier (or sold out since) cannot be bought by replaying its id.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import kafkajs, { Kafka, logLevel, type Producer } from 'kafkajs';
 import { SHOW_TOPICS, ShowEvent } from '../../protocol/events';
 import {
   PinnedProductAnswer,
@@ -16,6 +16,7 @@ import {
   type ViewerActionRefusal,
 } from '../../protocol/viewer-actions';
 import type { KafkaConnection } from '../../protocol/kafka-connection';
+import { registerKafkaCodecs, type KafkaCodecTable } from '../../protocol/kafka-codecs';
 
 const MAX_BODY_BYTES = 16 * 1024;
 /** Memory stays bounded while Kafka is away: about a minute of heavy audience churn. */
@@ -214,6 +215,7 @@ export class ShopperActions {
     if (this.options.kafka.brokers.length === 0)
       return Promise.reject(new Error('no Kafka brokers configured'));
     this.connecting ??= (async () => {
+      registerKafkaCodecs(kafkajs.CompressionCodecs as unknown as KafkaCodecTable);
       const kafka = new Kafka({
         clientId: 'shopcast-sfu-shopper-actions',
         brokers: this.options.kafka.brokers,

@@ -80,3 +80,43 @@ test('the host reorders, removes and re-adds queue items, pins by key, searches 
     await host.call('endShow', {});
   }
 });
+
+test('a product priced in another currency than the show is pinned only once the host confirms', async ({
+  page,
+  studio,
+}) => {
+  const host = studio.services.host;
+  await host.call('endShow', {});
+  // No currency given: the studio picks one (the last show's, else the catalog's).
+  const started = (await host.call('startShow', { title: 'Currency test', mode: 'rehearsal' })) as {
+    ok: true;
+    response: ShowState;
+  };
+  expect(started.ok).toBe(true);
+  const products = ((await host.call('listProducts', {})) as { ok: true; response: ProductsState }).response;
+  expect(products.defaultCurrency).toBe(started.response.currency);
+  try {
+    await page.goto(studio.web.url);
+    const foreign = products.products.find((p) => p.currency !== started.response.currency)!;
+    const same = products.products.find((p) => p.currency === started.response.currency)!;
+    const row = (id: string) => page.locator(`[data-testid="product-row"][data-product-id="${id}"]`);
+
+    await row(same.id).getByRole('button', { name: 'Pin', exact: true }).click();
+    await expect(row(same.id)).toHaveClass(/pinned/);
+    await expect(page.getByTestId('pin-currency-confirm')).toHaveCount(0);
+
+    await row(foreign.id).getByRole('button', { name: 'Pin', exact: true }).click();
+    const confirm = page.getByTestId('pin-currency-confirm');
+    await expect(confirm).toContainText(`priced in ${foreign.currency}`);
+    await expect(confirm).toContainText(`sells in ${started.response.currency}`);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await expect(confirm).toHaveCount(0);
+    await expect(row(same.id)).toHaveClass(/pinned/); // nothing changed
+
+    await row(foreign.id).getByRole('button', { name: 'Pin', exact: true }).click();
+    await page.getByTestId('pin-currency-confirm').getByRole('button', { name: 'Pin anyway' }).click();
+    await expect(row(foreign.id)).toHaveClass(/pinned/);
+  } finally {
+    await host.call('endShow', {});
+  }
+});

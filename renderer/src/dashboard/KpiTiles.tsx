@@ -14,19 +14,29 @@ interface Tile {
 export function kpiTiles(s: ShowHeadline): Tile[] {
   const money = (minor: number) => formatMoney(minor, s.currency);
   const o = s.orders;
-  return [
+  // Beyond 10 million unique viewer ids the viewer figures are estimates: say so on each.
+  const about = s.viewers.estimated ? '≈ ' : '';
+  const estimate = s.viewers.estimated ? 'estimate (over 10 million viewers)' : undefined;
+  const tiles: Tile[] = [
     {
       id: 'viewers-now',
       label: 'Viewers now',
       value: s.viewers.current,
-      text: formatCount(s.viewers.current),
+      text: about + formatCount(s.viewers.current),
+      ...(estimate ? { detail: estimate } : {}),
     },
-    { id: 'viewers-peak', label: 'Peak viewers', value: s.viewers.peak, text: formatCount(s.viewers.peak) },
+    {
+      id: 'viewers-peak',
+      label: 'Peak viewers',
+      value: s.viewers.peak,
+      text: about + formatCount(s.viewers.peak),
+    },
     {
       id: 'viewers-unique',
       label: 'Unique viewers',
       value: s.viewers.unique,
-      text: formatCount(s.viewers.unique),
+      text: about + formatCount(s.viewers.unique),
+      ...(estimate ? { detail: estimate } : {}),
     },
     {
       id: 'chat-per-minute',
@@ -68,8 +78,8 @@ export function kpiTiles(s: ShowHeadline): Tile[] {
       id: 'conversion',
       label: 'Conversion',
       value: o.conversion,
-      text: formatShare(o.conversion),
-      detail: `${formatCount(o.buyers)} buyers`,
+      text: about + formatShare(o.conversion),
+      detail: `${about}${formatCount(o.buyers)} buyers`,
     },
     {
       id: 'bnpl-orders',
@@ -91,6 +101,19 @@ export function kpiTiles(s: ShowHeadline): Tile[] {
       detail: `${formatCount(o.refunds.count)} refunds, ${formatCount(o.cancelled.count)} cancelled`,
     },
   ];
+  // Orders in other currencies are not in the show's money figures; they are shown, not dropped.
+  if (o.otherCurrency > 0) {
+    tiles.push({
+      id: 'other-currencies',
+      label: 'Orders in other currencies',
+      value: o.otherCurrency,
+      text: formatCount(o.otherCurrency),
+      detail: o.otherCurrencies
+        .map((c) => `${formatMoney(c.grossMinor, c.currency)} (${c.orders})`)
+        .join(', '),
+    });
+  }
+  return tiles;
 }
 
 export function KpiTiles({ snapshot, only }: { snapshot: ShowHeadline; only?: string[] }) {

@@ -21,6 +21,16 @@ export function PipelineHealth() {
         {formatCount(pipeline.deadLettered)}
         {invalid > pipeline.deadLettered ? ` (${formatCount(invalid)} refused)` : ''}
       </dd>
+      {pipeline.deadLetterLost > 0 && (
+        <>
+          <dt>Not kept</dt>
+          <dd className="reason" data-testid="pipeline-dead-letter-lost">
+            {formatCount(pipeline.deadLetterLost)} refused messages could not be dead-lettered (too large for
+            the dead-letter topic, or it stayed missing or unwritable); counting went on. The studio log names
+            each.
+          </dd>
+        </>
+      )}
       {pipeline.error && (
         <>
           <dt>Error</dt>

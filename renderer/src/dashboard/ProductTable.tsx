@@ -39,6 +39,12 @@ export function ProductTable({ snapshot }: { snapshot: ShowMetricsSnapshot }) {
           </tbody>
         </table>
       )}
+      {snapshot.productsTotal > Math.min(MAX_ROWS, snapshot.products.length) && (
+        <p className="muted" data-testid="product-table-more">
+          The {formatCount(Math.min(MAX_ROWS, snapshot.products.length))} best-selling of{' '}
+          {formatCount(snapshot.productsTotal)} products.
+        </p>
+      )}
     </section>
   );
 }
@@ -82,6 +88,12 @@ export function PinTable({ snapshot }: { snapshot: ShowMetricsSnapshot }) {
               ))}
           </tbody>
         </table>
+      )}
+      {snapshot.pinsTotal > Math.min(MAX_ROWS, snapshot.pins.length) && (
+        <p className="muted" data-testid="pin-table-more">
+          The last {formatCount(Math.min(MAX_ROWS, snapshot.pins.length))} of{' '}
+          {formatCount(snapshot.pinsTotal)} pins.
+        </p>
       )}
     </section>
   );

@@ -42,7 +42,10 @@ export function GoLiveControl() {
   const confirmingEnd = useStudioStore((state) => state.confirmingEnd);
   const setLive = useStudioStore((state) => state.setLive);
   const [title, setTitle] = useState('Live show');
-  const [currency, setCurrency] = useState('EUR');
+  // The host's pick, else the studio's default (the last show's currency, else the catalog's).
+  const [picked, setCurrency] = useState<string | null>(null);
+  const defaultCurrency = useStudioStore((state) => state.defaultCurrency);
+  const currency = picked ?? defaultCurrency;
   const onAir = isOnAir(phase);
 
   return (
@@ -71,7 +74,7 @@ export function GoLiveControl() {
           <label>
             Currency
             <select value={currency} onChange={(e) => setCurrency(e.target.value)}>
-              {CURRENCIES.map((code) => (
+              {[...new Set([currency, ...CURRENCIES])].map((code) => (
                 <option key={code}>{code}</option>
               ))}
             </select>

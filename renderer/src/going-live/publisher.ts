@@ -134,7 +134,7 @@ export class Publisher {
     return null;
   }
 
-  async goLive(request: { title: string; currency: string }): Promise<void> {
+  async goLive(request: { title: string; currency?: string }): Promise<void> {
     // A second click or shortcut while the first is still checking is the same request.
     if (this.wantLive || useStudioStore.getState().livePhase === 'preflight') return;
     mark('goLive:clicked');

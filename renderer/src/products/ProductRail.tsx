@@ -10,7 +10,8 @@ import {
   markBackInStock,
   markSoldOut,
   moveInQueue,
-  pinProduct,
+  requestPin,
+  answerPinConfirm,
   removeFromQueue,
   unpinProduct,
 } from './product-sync';
@@ -41,7 +42,7 @@ function usePinShortcuts(): void {
         return;
       }
       const productId = useStudioStore.getState().queue[Number(event.key) - 1];
-      if (productId) void pinProduct(productId);
+      if (productId) void requestPin(productId);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -101,7 +102,7 @@ function ProductRow({ product, index, queued }: { product: Product; index: numbe
             type="button"
             disabled={!showRunning}
             title={showRunning ? undefined : 'Start a show or a rehearsal to pin products'}
-            onClick={() => void pinProduct(product.id)}
+            onClick={() => void requestPin(product.id)}
           >
             Pin
           </button>
@@ -159,6 +160,28 @@ function ProductRow({ product, index, queued }: { product: Product; index: numbe
         )}
       </span>
     </li>
+  );
+}
+
+/** Asks before pinning a product priced in another currency than the show sells in. */
+function PinCurrencyConfirm() {
+  const productId = useStudioStore((state) => state.pinConfirm);
+  const product = useStudioStore((state) => state.products.find((p) => p.id === productId));
+  const showCurrency = useStudioStore((state) => state.showCurrency);
+  if (!product || !showCurrency) return null;
+  return (
+    <div className="notice notice-bad" role="alert" data-testid="pin-currency-confirm">
+      <p>
+        {product.name} is priced in {product.currency}, and this show sells in {showCurrency}. Its orders will
+        count under other currencies, not in the show&apos;s revenue.
+      </p>
+      <button type="button" onClick={() => void answerPinConfirm(true)}>
+        Pin anyway
+      </button>
+      <button type="button" onClick={() => void answerPinConfirm(false)}>
+        Cancel
+      </button>
+    </div>
   );
 }
 
@@ -234,6 +257,7 @@ export function ProductRail() {
           {productError}
         </p>
       )}
+      <PinCurrencyConfirm />
       {tryOn.state === 'error' && tryOn.message && (
         <p className="error" role="alert" data-testid="try-on-error">
           {tryOn.message}

@@ -24,12 +24,19 @@ const set = (patch: Parameters<ReturnType<typeof useStudioStore.getState>['setPr
   useStudioStore.getState().setProducts(patch);
 
 function applyProducts(state: ProductsState): void {
-  set({ products: state.products, queue: state.queue, customModels: state.customModels });
+  set({
+    products: state.products,
+    queue: state.queue,
+    customModels: state.customModels,
+    defaultCurrency: state.defaultCurrency,
+  });
 }
 
 function applyShow(show: ShowState | null): void {
   set({
     showRunning: !!show,
+    showCurrency: show?.currency ?? null,
+    pinConfirm: show ? useStudioStore.getState().pinConfirm : null,
     pinnedProductId: show?.pinnedProductId ?? null,
     soldOutProductIds: show?.soldOutProductIds ?? [],
   });
@@ -136,6 +143,27 @@ export function startProductSync(studio: StudioLink): () => void {
 
 export function pinProduct(productId: string): Promise<unknown> {
   return run(() => api().pinProduct({ productId }).then(applyShow));
+}
+
+/**
+ * Pins a product, unless it is priced in another currency than the show sells in: then the
+ * host is asked first (its orders would count under other currencies, not the show's revenue).
+ */
+export function requestPin(productId: string): Promise<unknown> {
+  const { products, showCurrency } = useStudioStore.getState();
+  const product = products.find((p) => p.id === productId);
+  if (product && showCurrency && product.currency !== showCurrency) {
+    set({ pinConfirm: productId });
+    return Promise.resolve();
+  }
+  set({ pinConfirm: null });
+  return pinProduct(productId);
+}
+
+export function answerPinConfirm(pin: boolean): Promise<unknown> {
+  const productId = useStudioStore.getState().pinConfirm;
+  set({ pinConfirm: null });
+  return pin && productId ? pinProduct(productId) : Promise.resolve();
 }
 
 export function unpinProduct(): Promise<unknown> {

@@ -24,6 +24,11 @@ export interface ProductsSlice {
   pinnedProductId: string | null;
   soldOutProductIds: string[];
   showRunning: boolean;
+  /** The running show's currency (null: no show), and what a new show sells in by default. */
+  showCurrency: string | null;
+  defaultCurrency: string;
+  /** A product priced in another currency than the show's, waiting for the host to confirm the pin. */
+  pinConfirm: string | null;
   productSearch: string;
   importReport: ImportReport | null;
   /** The last product action that failed, in words for the host. */
@@ -39,6 +44,9 @@ export const createProductsSlice: StateCreator<ProductsSlice, [], [], ProductsSl
   pinnedProductId: null,
   soldOutProductIds: [],
   showRunning: false,
+  showCurrency: null,
+  defaultCurrency: 'EUR',
+  pinConfirm: null,
   productSearch: '',
   importReport: null,
   productError: null,

@@ -20,7 +20,8 @@ function useHostShortcuts(): void {
         event.preventDefault();
         const { livePhase, setLive } = useStudioStore.getState();
         if (isOnAir(livePhase)) setLive({ confirmingEnd: true });
-        else void publisher().goLive({ title: 'Live show', currency: 'EUR' });
+        // The studio picks the currency: the last show's, else the catalog's.
+        else void publisher().goLive({ title: 'Live show' });
         return;
       }
       if (event.altKey || event.ctrlKey || event.metaKey || isTypingTarget(event.target)) return;

@@ -1,6 +1,6 @@
-// LiveMetrics on the real broker: a studio restarted mid-show, and a pipeline rebuilt after
-// a Kafka outage, both end with exact totals (nothing lost, nothing counted twice), and the
-// figures on screen never go backwards while a rebuild catches up.
+// LiveMetrics on the real broker: a studio restarted mid-show rebuilds exact totals, and a
+// Kafka outage reported by the health probe keeps the figures (no replay), ending exact too.
+// (The drills in fault-drills.test.ts kill and freeze a real broker.)
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,7 @@ function startService() {
   const service = new LiveMetrics({
     kafka: new Kafka({ clientId: 'live-metrics-test', brokers, logLevel: logLevel.NOTHING }),
     instanceId: 'it-live-metrics',
+    dataDir: null,
     kafkaStatus: () => kafkaStatus,
     onSnapshot: (s) => {
       if (s) seen.snapshots.push(s);
@@ -155,7 +156,7 @@ describe('LiveMetrics on the real broker', () => {
     expect(second.service.state().snapshot?.events.accepted).toBe(801);
   });
 
-  it('after a Kafka outage the pipeline is replaced by an exact replay, and figures never go backwards', async () => {
+  it('a Kafka outage reported by the health probe keeps the figures: no replay, exact totals after it', async () => {
     const { show, started } = newShow();
     const t0 = show.startedAt + 1000;
     await produce([started]);
@@ -163,22 +164,20 @@ describe('LiveMetrics on the real broker', () => {
     const { service, seen, setKafka } = startService();
     service.setShow(show);
     await until('first totals', () => seen.snapshots.at(-1)?.events.accepted === 401);
+    const before = seen.pipeline.length;
 
+    // A slow probe under load says "disconnected" for a while; the pipeline rides it out.
     setKafka('disconnected');
     await produce(shopperEvents(show.showId, 400, 400, t0));
-    const before = seen.pipeline.length;
     setKafka('connected');
-    // The replacement replays from the show start: it passes through 'stopped' and 'starting'.
-    await until('a new pipeline', () => seen.pipeline.slice(before).some((p) => p.state === 'starting'));
-    await until('rebuilt totals', () => seen.snapshots.at(-1)?.events.accepted === 801);
+    await until('totals after the outage', () => seen.snapshots.at(-1)?.events.accepted === 801);
     expectTotals(seen.snapshots.at(-1), 800);
+    expect(seen.pipeline.slice(before).some((p) => p.state === 'starting' || p.state === 'stopped')).toBe(
+      false,
+    );
     const accepted = seen.snapshots.map((s) => s.events.accepted);
     expect(accepted).toEqual([...accepted].sort((a, b) => a - b));
-    // Headlines too: held back like snapshots while the replay catches up, and they end on
-    // the same figures as the last snapshot.
-    await until('rebuilt headline', () => seen.headlines.at(-1)?.events.accepted === 801);
-    const headlineAccepted = seen.headlines.map((h) => h.events.accepted);
-    expect(headlineAccepted).toEqual([...headlineAccepted].sort((a, b) => a - b));
+    await until('headline', () => seen.headlines.at(-1)?.events.accepted === 801);
     expect(seen.headlines.at(-1)).toEqual(headlineOf(seen.snapshots.at(-1)!));
   });
 });

@@ -194,7 +194,7 @@ describe('ShowPipeline on the real broker', () => {
       ['p1', 2000, 3000],
       ['p2', 1500, 1500],
     ]);
-    expect(got.viewers).toEqual({ current: 2, peak: 3, unique: 3 });
+    expect(got.viewers).toEqual({ current: 2, peak: 3, unique: 3, estimated: false });
     await until('a snapshot callback', () => snapshots.at(-1)?.events.accepted === 16);
     await until('live state', () => pipeline.status().state === 'live');
 

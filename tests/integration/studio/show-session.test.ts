@@ -111,4 +111,29 @@ describe('show session', () => {
     const events = await studioEventsOf(started.showId, 3);
     expect(events.map((event) => event.type)).toEqual(['show.started', 'product.pinned', 'show.ended']);
   }, 150_000);
+
+  it("sells a new show in the last show's currency, else in the catalog's, also after a restart", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'show-currency-'));
+    const publisher = new StudioEventPublisher(kafka, join(dir, 'outbox.jsonl'));
+    publishers.push(publisher);
+    const first = new ShowSession(
+      publisher,
+      join(dir, 'show.json'),
+      () => {},
+      () => 'USD',
+    );
+    expect(first.suggestedCurrency()).toBe('USD'); // no show yet: the catalog's
+    expect(first.start({ title: 'a', mode: 'rehearsal' }).currency).toBe('USD');
+    first.end();
+    first.start({ title: 'b', mode: 'rehearsal', currency: 'GBP' });
+    first.end();
+    const restarted = new ShowSession(
+      publisher,
+      join(dir, 'show.json'),
+      () => {},
+      () => 'USD',
+    );
+    expect(restarted.start({ title: 'c', mode: 'rehearsal' }).currency).toBe('GBP');
+    restarted.end();
+  });
 });

@@ -84,7 +84,7 @@ describe('ShowAggregator', () => {
     expect(snap.currency).toBe('USD');
     expect(snap.asOf).toBe(at(53));
     expect(snap.events).toEqual({ accepted: 21, duplicates: 3 });
-    expect(snap.viewers).toEqual({ current: 3, peak: 3, unique: 5 });
+    expect(snap.viewers).toEqual({ current: 3, peak: 3, unique: 5, estimated: false });
     expect(snap.chat).toEqual({ messages: 1, perMinute: 1 });
     expect(snap.cart).toEqual({ adds: 1, removes: 0, addsPerMinute: 1 });
     expect(snap.orders).toEqual({
@@ -102,6 +102,7 @@ describe('ShowAggregator', () => {
       cancelled: { count: 1, amountMinor: 1000 },
       refunds: { count: 1, amountMinor: 1000 },
       otherCurrency: 1,
+      otherCurrencies: [{ currency: 'EUR', orders: 1, grossMinor: 1000 }],
     });
     expect(snap.products).toEqual([
       { productId: 'p1', cartAdds: 1, orders: 2, units: 3, revenueMinor: 3000, soldOut: false },
@@ -245,4 +246,94 @@ describe('ShowAggregator', () => {
     expect(small.apply(chat(0, '5'))).toBe('duplicate');
     expect(small.apply(chat(0, '1'))).toBe('applied'); // evicted by the id budget
   });
+
+  it('keeps viewers in at most 32 bytes each, exact up to the limit, then estimates and says so', () => {
+    n = 0;
+    const agg = new ShowAggregator('show-1', { dedupeWindowMs: 1 });
+    const viewers = 200_000;
+    for (let i = 0; i < viewers; i++) agg.apply(join(i / 1000, `shopper-${i}`));
+    const exact = agg.snapshot().viewers;
+    expect(exact).toEqual({ current: viewers, peak: viewers, unique: viewers, estimated: false });
+    expect(agg.viewerBytes / viewers).toBeLessThanOrEqual(32);
+
+    const small = new ShowAggregator('show-1', { maxExactViewers: 1000 });
+    for (let i = 0; i < 20_000; i++) small.apply(join(i / 1000, `shopper-${i}`));
+    for (let i = 0; i < 20_000; i += 2)
+      small.apply(ev({ type: 'viewer.left', ts: at(30), viewerId: `shopper-${i}` }));
+    const estimated = small.snapshot().viewers;
+    expect(estimated.estimated).toBe(true);
+    expect(Math.abs(estimated.unique - 20_000) / 20_000).toBeLessThan(0.03);
+    expect(estimated.current).toBe(10_000); // joins minus leaves
+    expect(small.viewerBytes).toBeLessThan(64 * 1024);
+  });
+
+  it('attributes orders to pin windows incrementally, as a recount of every window would, in any topic order', () => {
+    n = 0;
+    // 200 pins over 2 000 orders in 500 s; the studio topic read late (within the 10 minutes an
+    // order waits for it), early and interleaved.
+    const studio: ShowEvent[] = [ev({ type: 'show.started', ts: at(0), currency: 'USD' })];
+    const shoppers: ShowEvent[] = [];
+    for (let k = 0; k < 200; k++) {
+      studio.push(ev({ type: 'product.pinned', ts: at(1 + k * 10), productId: `p${k % 7}` }));
+      if (k % 9 === 0)
+        studio.push(ev({ type: 'product.unpinned', ts: at(6 + k * 10), productId: `p${k % 7}` }));
+    }
+    for (let i = 0; i < 2000; i++) {
+      const lines = [{ productId: `p${i % 7}`, qty: 1 + (i % 3), unitPriceMinor: 100 }];
+      shoppers.push(orderEvent(i / 4 + 0.1, `o${i}`, `v${i % 50}`, lines, 'card'));
+    }
+    const reference = bruteForcePins([...studio, ...shoppers]);
+    const interleaved = [...studio, ...shoppers].sort((a, b) => a.ts - b.ts);
+    for (const order of [
+      [...shoppers, ...studio], // studio topic far behind
+      [...studio, ...shoppers], // studio topic ahead
+      interleaved,
+    ]) {
+      const agg = new ShowAggregator('show-1', { snapshotPins: 1000 });
+      for (const e of order) agg.apply(e);
+      const snap = agg.snapshot();
+      expect(snap.pins).toEqual(reference);
+      expect(snap.pinsTotal).toBe(200);
+    }
+  });
+
+  it('caps what a snapshot carries and says how much there is', () => {
+    n = 0;
+    const agg = new ShowAggregator('show-1');
+    for (let k = 0; k < 300; k++) {
+      agg.apply(ev({ type: 'product.pinned', ts: at(k), productId: `p${k}` }));
+      agg.apply(ev({ type: 'marker', ts: at(k), label: `m${k}` }));
+    }
+    const snap = agg.snapshot();
+    expect([snap.pins.length, snap.pinsTotal]).toEqual([100, 300]);
+    expect(snap.pins.at(-1)?.productId).toBe('p299');
+    expect([snap.markers.length, snap.markersTotal]).toEqual([100, 300]);
+    expect([snap.products.length, snap.productsTotal]).toEqual([0, 0]);
+    expect(JSON.stringify(snap).length).toBeLessThan(64 * 1024);
+  });
 });
+
+/** Every window recomputed from all orders: what incremental attribution must agree with. */
+function bruteForcePins(events: ShowEvent[]) {
+  const windows: { productId: string; pinnedAt: number; unpinnedAt: number | null }[] = [];
+  for (const e of events) {
+    const open = windows.at(-1)?.unpinnedAt === null ? windows.at(-1) : undefined;
+    if (e.type === 'product.pinned' && open?.productId !== e.productId) {
+      if (open) open.unpinnedAt = e.ts;
+      windows.push({ productId: e.productId, pinnedAt: e.ts, unpinnedAt: null });
+    } else if (e.type === 'product.unpinned' && open?.productId === e.productId) open.unpinnedAt = e.ts;
+  }
+  const orders = events.filter((e) => e.type === 'order.placed');
+  return windows.map((w) => {
+    const inside = orders.filter((o) => o.ts >= w.pinnedAt && (w.unpinnedAt === null || o.ts < w.unpinnedAt));
+    const lines = inside.flatMap((o) => o.lines.filter((l) => l.productId === w.productId));
+    return {
+      ...w,
+      productOrders: inside.filter((o) => o.lines.some((l) => l.productId === w.productId)).length,
+      productUnits: lines.reduce((sum, l) => sum + l.qty, 0),
+      productRevenueMinor: lines.reduce((sum, l) => sum + l.qty * l.unitPriceMinor, 0),
+      windowOrders: inside.length,
+      windowRevenueMinor: inside.reduce((sum, o) => sum + o.totalMinor, 0),
+    };
+  });
+}

@@ -94,7 +94,12 @@ describe('ShowIngest', () => {
 
     ingest.handle({ kind: 'commit', id: 1 });
     expect(of('done').map((r) => r.id)).toEqual([1, 2]);
-    expect(of('snapshot').at(-1)?.snapshot.viewers).toEqual({ current: 3, peak: 3, unique: 3 });
+    expect(of('snapshot').at(-1)?.snapshot.viewers).toEqual({
+      current: 3,
+      peak: 3,
+      unique: 3,
+      estimated: false,
+    });
   });
 
   it('counts an event id once across batches (a redelivered batch)', () => {
