@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../main/studio/config';
 import { startBrowserMode } from '../main/web/browser-mode';
+import { ensureDependencyPatches } from './patch-dependencies';
 import { startLocalStack, type LocalStack } from './stack';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
+    ensureDependencyPatches(say);
     run('Building the studio UI', 'npx', [
       'vite',
       'build',

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencyPatches } from './patch-dependencies';
 import { startLocalStack, type LocalStack } from './stack';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,6 +88,8 @@ async function main(): Promise<void> {
   rmSync(reports, { recursive: true, force: true });
   mkdirSync(reports, { recursive: true });
   const started = Date.now();
+  // Before anything loads kafkajs (.npmrc keeps npm from running install steps).
+  ensureDependencyPatches((line) => console.log(`[test] ${line}`));
 
   await step('Type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   await step('Lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
