@@ -14,12 +14,12 @@ export interface LocalStack {
   sfuAdminSecret: string;
   /** The environment a studio (or a test) needs to use this stack. */
   env: Record<string, string>;
-  /** Stops what this call started (and nothing a user started themselves). */
-  stop(): Promise<void>;
+  /** Stops what this call started (and nothing a user started themselves); SIGKILL after graceMs. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export async function startLocalStack(name: string, progress: Progress): Promise<LocalStack> {
-  const stoppers: Array<() => Promise<unknown>> = [];
+  const stoppers: Array<(graceMs?: number) => Promise<unknown>> = [];
   let kafkaBrokers: string[];
   if (process.env.SHOPCAST_KAFKA_BROKERS) {
     kafkaBrokers = process.env.SHOPCAST_KAFKA_BROKERS.split(',');
@@ -31,7 +31,7 @@ export async function startLocalStack(name: string, progress: Progress): Promise
     progress(
       `Kafka: ${kafka.startedHere ? 'ready' : 'already running'} at ${kafka.brokers.join(',')} (${Date.now() - started} ms)`,
     );
-    if (kafka.startedHere) stoppers.push(() => stopLocalKafka(name));
+    if (kafka.startedHere) stoppers.push((graceMs) => stopLocalKafka(name, graceMs));
   }
   let sfuUrl: string;
   let sfuAdminSecret: string;
@@ -48,7 +48,7 @@ export async function startLocalStack(name: string, progress: Progress): Promise
       progress(
         `SFU: ${sfu.startedHere ? 'ready' : 'already running'} at ${sfu.url} (${Date.now() - started} ms)`,
       );
-      if (sfu.startedHere) stoppers.push(() => stopLocalSfu(name));
+      if (sfu.startedHere) stoppers.push((graceMs) => stopLocalSfu(name, graceMs));
     } catch (error) {
       for (const stop of stoppers.reverse()) await stop().catch(() => {});
       throw error;
@@ -63,8 +63,8 @@ export async function startLocalStack(name: string, progress: Progress): Promise
       SHOPCAST_SFU_URL: sfuUrl,
       SHOPCAST_SFU_ADMIN_SECRET: sfuAdminSecret,
     },
-    async stop() {
-      for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    async stop(graceMs?: number) {
+      await Promise.all(stoppers.map((stop) => stop(graceMs).catch(() => {})));
     },
   };
 }

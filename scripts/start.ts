@@ -56,12 +56,21 @@ async function main(): Promise<void> {
   let stopping = false;
 
   const shutdown = async (code: number) => {
-    if (stopping) return;
+    if (stopping) {
+      say('Stopping now.');
+      process.exit(code || 130); // a second Ctrl-C
+    }
     stopping = true;
     say('Stopping…');
+    // Within seconds whatever state the cluster is in: the studio gets 5 s to stop cleanly,
+    // the local brokers and the SFU 3 s each before SIGKILL.
+    setTimeout(() => {
+      say('Some service did not stop in time; exiting anyway.');
+      process.exit(code);
+    }, 12_000).unref();
     electron?.kill('SIGTERM');
-    await stopBrowser?.();
-    await stack?.stop();
+    await Promise.race([stopBrowser?.(), new Promise((r) => setTimeout(r, 5000))]);
+    await stack?.stop(3000);
     say('Stopped.');
     process.exit(code);
   };

@@ -98,10 +98,12 @@ async function main(): Promise<void> {
   await vitest('unit');
 
   let stack: LocalStack | null = null;
-  process.once('SIGINT', () => {
+  const interrupted = () => {
     console.log('\n[test] Interrupted; stopping the test stack…');
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
+    void (stack?.stop(3000) ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     say('Starting the local test stack…');
     stack = await startLocalStack('test', (line) => console.log(`[test] ${line}`));

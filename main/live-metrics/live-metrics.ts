@@ -10,6 +10,8 @@ import type { ChatFeed, ChatMessage, MetricsState, ServiceStatus } from '../../p
 import type { ShowEvent } from '../../protocol/events';
 import type { ShowHeadline, ShowMetricsSnapshot, ShowPipelineStatus } from '../../protocol/metrics';
 import type { ShowState } from '../../protocol/show';
+import type { ClusterHealth } from '../kafka';
+import { PipelineWatch } from './pipeline-watch';
 import { ShowPipeline, type ShowPipelineOptions } from './show-pipeline';
 
 const CHAT_FEED_SIZE = 200;
@@ -21,6 +23,8 @@ export interface LiveMetricsOptions {
   /** Names this studio's consumer groups. */
   instanceId: string;
   kafkaStatus: () => ServiceStatus;
+  /** The cluster's leaders and brokers (KafkaGateway.cluster), for the pipeline watch. */
+  kafkaCluster?: () => ClusterHealth | null;
   onSnapshot: (snapshot: ShowMetricsSnapshot | null) => void;
   /** The KPI figures alone, sooner than whole snapshots; null when the show changes. */
   onHeadline?: (headline: ShowHeadline | null) => void;
@@ -64,7 +68,16 @@ export class LiveMetrics {
   /** Serialises starts and stops so two pipelines never run at once. */
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: LiveMetricsOptions) {}
+  /** Says "electing" while the show has no leader, and replaces a pipeline that is stuck. */
+  private readonly watch: PipelineWatch;
+
+  constructor(private readonly opts: LiveMetricsOptions) {
+    this.watch = new PipelineWatch({
+      kafka: opts.kafka,
+      cluster: opts.kafkaCluster ?? (() => null),
+      onStalled: () => this.restart(),
+    });
+  }
 
   state(): Omit<MetricsState, 'rehearsal'> {
     return { snapshot: this.snapshot, pipeline: this.pipelineStatus, chat: this.feed() };
@@ -101,6 +114,7 @@ export class LiveMetrics {
     if (this.chatTimer) clearTimeout(this.chatTimer);
     this.generation++;
     await this.enqueue(() => this.stopPipeline());
+    await this.watch.stop();
   }
 
   private restart(): void {
@@ -168,6 +182,7 @@ export class LiveMetrics {
       eventTypes: ['chat.message'],
     });
     this.pipeline = pipeline;
+    this.watch.reset(show.showId);
     try {
       await pipeline.start();
     } catch {
@@ -186,8 +201,8 @@ export class LiveMetrics {
   }
 
   private setPipelineStatus(status: ShowPipelineStatus): void {
-    this.pipelineStatus = status;
-    this.opts.onPipeline(status);
+    this.pipelineStatus = this.watch.observe(status);
+    this.opts.onPipeline(this.pipelineStatus);
   }
 
   private addChat(event: Extract<ShowEvent, { type: 'chat.message' }>): void {

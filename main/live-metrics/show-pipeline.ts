@@ -36,7 +36,7 @@ import { packBatch } from './show-batch';
 import type { ShowAggregatorOptions } from './show-aggregator';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './show-events';
 import type { IngestReport, IngestRequest, ShowIngestOptions } from './show-ingest';
-import { SHOW_EVENT_TOPICS, ensureShowTopics, type ShowTopicSettings } from '../kafka';
+import { SHOW_EVENT_TOPICS, ensureShowTopics, type TopicSettingsInput } from '../kafka';
 
 export interface ShowPipelineOptions {
   /** Names this studio in its consumer group id (made unique per run). */
@@ -52,7 +52,7 @@ export interface ShowPipelineOptions {
   limits: ParseLimits;
   aggregator: Partial<ShowAggregatorOptions>;
   /** Topic settings used when the topics are missing; false: do not create them. */
-  topics: Partial<ShowTopicSettings> | false;
+  topics: TopicSettingsInput | false;
   deadLetter: boolean;
   /** Minimum time between two snapshots of one show. */
   snapshotIntervalMs: number;

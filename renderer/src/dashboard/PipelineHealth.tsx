@@ -9,7 +9,7 @@ export function PipelineHealth() {
   return (
     <dl className="pipeline-health" data-testid="pipeline-health" data-state={pipeline.state}>
       <dt>Pipeline</dt>
-      <dd>{pipeline.state}</dd>
+      <dd data-testid="pipeline-state">{pipeline.state}</dd>
       <dt>Consumer lag</dt>
       <dd data-testid="pipeline-behind">{formatCount(pipeline.behind)} events</dd>
       <dt>Events/s</dt>
@@ -21,6 +21,12 @@ export function PipelineHealth() {
         {formatCount(pipeline.deadLettered)}
         {invalid > pipeline.deadLettered ? ` (${formatCount(invalid)} refused)` : ''}
       </dd>
+      {pipeline.notice && (
+        <>
+          <dt>Note</dt>
+          <dd data-testid="pipeline-notice">{pipeline.notice}</dd>
+        </>
+      )}
       {pipeline.error && (
         <>
           <dt>Error</dt>
