@@ -103,8 +103,12 @@ export function cacheDir(): string {
   return process.env.SHOPCAST_CACHE ?? join(homedir(), '.cache', 'shopcast-studio');
 }
 
-export function kafkaDataDir(name: string): string {
-  return join(repoRoot, '.stack', `kafka-${name}`);
+/**
+ * Where an instance keeps its data. Another version than the default gets its own folder
+ * (`kafka-test-4.4.0`), so the same tests can run on either without sharing storage.
+ */
+export function kafkaDataDir(name: string, version = kafkaVersion()): string {
+  return join(repoRoot, '.stack', `kafka-${name}${version === KAFKA_VERSION ? '' : `-${version}`}`);
 }
 
 /**
@@ -120,7 +124,7 @@ export function defaultKafkaOptions(name = 'dev', brokers = 1): LocalKafkaOption
 /** The nodes of a cluster with these options. */
 export function kafkaNodes(options: LocalKafkaOptions): KafkaNode[] {
   const count = options.brokers ?? 1;
-  const root = kafkaDataDir(options.name);
+  const root = kafkaDataDir(options.name, options.version);
   return Array.from({ length: count }, (_, i) => ({
     id: i + 1,
     port: options.port + 2 * i,
@@ -308,13 +312,31 @@ export async function waitForKafka(brokers: string[], timeoutMs = 60_000): Promi
   throw new Error(`Kafka at ${brokers.join(',')} did not become ready within ${timeoutMs} ms: ${lastError}`);
 }
 
-function layoutFile(name: string): string {
-  return join(kafkaDataDir(name), 'cluster.json');
+/** Waits until the cluster's metadata lists `count` brokers. */
+async function waitForBrokers(brokers: string[], count: number, timeoutMs = 60_000): Promise<void> {
+  if (count === 1) return;
+  const admin = new Kafka({ clientId: 'shopcast-stack-probe', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (const deadline = Date.now() + timeoutMs; ;) {
+      const listed = (await admin.describeCluster().catch(() => ({ brokers: [] }))).brokers.length;
+      if (listed >= count) return;
+      if (Date.now() > deadline)
+        throw new Error(`Only ${listed} of ${count} Kafka nodes registered within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
-function readLayout(name: string): ClusterLayout | null {
+function layoutFile(name: string, version?: string): string {
+  return join(kafkaDataDir(name, version), 'cluster.json');
+}
+
+function readLayout(name: string, version?: string): ClusterLayout | null {
   try {
-    return JSON.parse(readFileSync(layoutFile(name), 'utf8')) as ClusterLayout;
+    return JSON.parse(readFileSync(layoutFile(name, version), 'utf8')) as ClusterLayout;
   } catch {
     return null;
   }
@@ -326,19 +348,19 @@ function layoutFor(options: LocalKafkaOptions): ClusterLayout {
   const version = options.version ?? kafkaVersion();
   const count = options.brokers ?? 1;
   if (count > 1 && options.sasl) throw new Error('SASL is set up for a single local node only.');
-  const onDisk = readLayout(name);
+  const onDisk = readLayout(name, version);
   if (onDisk) {
     const diskCount = onDisk.options.brokers ?? 1;
     if (diskCount !== count || onDisk.version !== version) {
       throw new Error(
         `The local Kafka "${name}" was created as ${diskCount} node(s) of Kafka ${onDisk.version}, not ${count} of ${version}. ` +
-          `Delete ${kafkaDataDir(name)} or use another --name.`,
+          `Delete ${kafkaDataDir(name, version)} or use another --name.`,
       );
     }
     return { ...onDisk, options: { ...rest, brokers: count } };
   }
   // An older single-node folder formatted before cluster.json existed keeps its storage.
-  const legacyId = readClusterId(kafkaNodes(options)[0]!.dir);
+  const legacyId = readClusterId(kafkaNodes({ ...options, version })[0]!.dir);
   return {
     version,
     clusterId: legacyId ?? randomBytes(16).toString('base64url'),
@@ -404,7 +426,7 @@ export async function startLocalKafka(
   progress: Progress = () => {},
 ): Promise<LocalKafka> {
   const layout = layoutFor(options);
-  const opts = { ...layout.options, name: options.name };
+  const opts = { ...layout.options, name: options.name, version: layout.version };
   const nodes = kafkaNodes(opts);
   const brokers = nodes.map((node) => `127.0.0.1:${node.port}`);
   const toStart: KafkaNode[] = [];
@@ -421,7 +443,7 @@ export async function startLocalKafka(
   }
   const result = (startedHere: boolean): LocalKafka => ({
     brokers,
-    dataDir: kafkaDataDir(options.name),
+    dataDir: kafkaDataDir(options.name, layout.version),
     logFile: join(nodes[0]!.dir, 'service.log'),
     pid: runningPid(nodes[0]!.dir) ?? 0,
     nodes,
@@ -434,8 +456,8 @@ export async function startLocalKafka(
   }
   requireJava(layout.version);
   const libs = ensureKafkaJars(progress, layout.version);
-  mkdirSync(kafkaDataDir(options.name), { recursive: true });
-  writeFileSync(layoutFile(options.name), JSON.stringify(layout, null, 2));
+  mkdirSync(kafkaDataDir(options.name, layout.version), { recursive: true });
+  writeFileSync(layoutFile(options.name, layout.version), JSON.stringify(layout, null, 2));
   progress(
     nodes.length === 1
       ? `Starting Kafka ${layout.version} on 127.0.0.1:${nodes[0]!.port}…`
@@ -448,6 +470,9 @@ export async function startLocalKafka(
       Promise.all(toStart.map((node) => waitForKafka([`127.0.0.1:${node.port}`], 90_000))),
       ...spawned.map((s) => s.exited),
     ]);
+    // Each node answers once it has registered, but may not have heard of the others yet;
+    // a topic created now would get fewer replicas than the cluster has.
+    await waitForBrokers(brokers, nodes.length);
   } catch (error) {
     // A cluster half started helps nobody: stop what this call started.
     await Promise.all(toStart.map((node) => stopService(node.dir, 5000)));
@@ -531,6 +556,8 @@ async function cli(): Promise<void> {
     process.exit(1);
   }
   const version = flag('version');
+  // Every later step (data folder, stop, status) follows the chosen version.
+  if (version) process.env.SHOPCAST_KAFKA_VERSION = version;
   await runServiceCli(
     'kafka',
     {

@@ -31,6 +31,13 @@ export const PATCHED_FILES: Record<string, PatchedFile> = {
     before: '9a07c96b6150d654ab47c3fe7f98a6ae9c3fc3fdf340ad8001d69dc25e3131d0',
     after: '5f56021cf7d4e7d6d1d8e381867d117212295039c18cc401d94b7614c1220cd8',
   },
+  // …and one broker refusing connections (crashed, not yet fenced) stopped the fetches from
+  // every broker, then crashed the consumer, for up to half a minute.
+  'node_modules/kafkajs/src/consumer/consumerGroup.js': {
+    patch: 'kafkajs+2.2.4.patch',
+    before: 'f3e461738585a8dc6574c647123a18afc732f81cdee4f9f7bb62e4aa1dffbfbb',
+    after: '09b5a8261614b820dd5923905f064a5e6eab704440368ae7391806eebb0d0171',
+  },
   'node_modules/kafkajs/src/consumer/fetcher.js': {
     patch: 'kafkajs+2.2.4.patch',
     before: 'a9418ebe7cffdbac79408ebf176450e508420bb2cdb2ae51d79bf4ee1a244c16',

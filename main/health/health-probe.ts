@@ -48,7 +48,11 @@ export class HealthProbe {
     if (!this.stopped) this.timer = setTimeout(() => void this.probe(), PROBE_INTERVAL_MS);
   }
 
-  private setStatus(state: ServiceStatus['state'], reason: string | null, brokers?: ServiceStatus['brokers']): void {
+  private setStatus(
+    state: ServiceStatus['state'],
+    reason: string | null,
+    brokers?: ServiceStatus['brokers'],
+  ): void {
     const same =
       this.current.state === state &&
       this.current.reason === reason &&

@@ -1,9 +1,4 @@
 // Kafka plumbing: the one client, its health, the show topics.
 export { describeKafkaError, FAILOVER_CLIENT_SETTINGS, KafkaGateway } from './kafka-gateway';
-export {
-  describeElection,
-  leaderlessFor,
-  showPartition,
-  type ClusterHealth,
-} from './cluster-health';
+export { describeElection, leaderlessFor, showPartition, type ClusterHealth } from './cluster-health';
 export { ensureShowTopics, resolveTopicSettings, SHOW_EVENT_TOPICS, type TopicSettingsInput } from './topics';

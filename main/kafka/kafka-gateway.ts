@@ -5,7 +5,13 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { ServiceStatus } from '../../protocol/contract';
 import type { KafkaConfig } from '../studio';
 import { HealthProbe, type ProbeAnswer } from '../health';
-import { describeElection, leaderlessFor, readClusterHealth, type ClusterHealth } from './cluster-health';
+import {
+  describeElection,
+  leaderlessFor,
+  reachable,
+  readClusterHealth,
+  type ClusterHealth,
+} from './cluster-health';
 import { ensureShowTopics } from './topics';
 
 // kafkajs can sit on a request to a broker that is shutting down; a probe that takes
@@ -14,6 +20,10 @@ const PROBE_TIMEOUT_MS = 2000;
 // A client may have picked a broker that just died as its way in: try afresh a few times
 // (kafkajs picks another bootstrap broker) before calling the whole cluster unreachable.
 const PROBE_ATTEMPTS = 3;
+// Mid-election a request can land on the broker that just died (kafkajs picks one at random).
+// While some of the cluster's brokers still accept connections, failed probes read as an
+// election for this long before the status says "disconnected".
+const ELECTION_GRACE_MS = 15_000;
 
 /**
  * The kafkajs client settings for a cluster whose leaders move: consumers hear of a
@@ -65,6 +75,8 @@ export class KafkaGateway {
   private admin: Admin | null = null;
   private clusterHealth: ClusterHealth | null = null;
   private topicsReady = false;
+  /** When the probe started failing while brokers were still reachable (null: it answers). */
+  private failingSince: number | null = null;
   private lastTopicsWarning = '';
 
   constructor(
@@ -121,6 +133,7 @@ export class KafkaGateway {
         const health = await withTimeout(readClusterHealth(this.admin), PROBE_TIMEOUT_MS);
         this.clusterHealth = health;
         if (!this.topicsReady) await this.createTopics(this.admin);
+        this.failingSince = null;
         const brokers = { up: health.brokersUp, known: health.brokersKnown };
         return leaderlessFor(health, null).length
           ? { state: 'electing', reason: describeElection(health), brokers }
@@ -132,8 +145,32 @@ export class KafkaGateway {
         void admin?.disconnect().catch(() => {});
       }
     }
+    return this.failedProbe(lastError);
+  }
+
+  /** Every attempt failed: an election if brokers still answer (for a while), else disconnected. */
+  private async failedProbe(error: unknown): Promise<ProbeAnswer> {
+    const last = this.clusterHealth;
+    const up = (
+      await Promise.all(
+        this.config.brokers.map((address) => {
+          const at = address.lastIndexOf(':');
+          return reachable(address.slice(0, at), Number(address.slice(at + 1)));
+        }),
+      )
+    ).filter(Boolean).length;
+    this.failingSince ??= Date.now();
+    if (up > 0 && last && last.brokersKnown > 1 && Date.now() - this.failingSince < ELECTION_GRACE_MS) {
+      const health = { ...last, brokersUp: Math.min(up, last.brokersKnown), at: Date.now() };
+      this.clusterHealth = health;
+      return {
+        state: 'electing',
+        reason: describeElection(health),
+        brokers: { up: health.brokersUp, known: health.brokersKnown },
+      };
+    }
     this.clusterHealth = null;
-    throw new Error(describeKafkaError(lastError, this.config.brokers), { cause: lastError });
+    throw new Error(describeKafkaError(error, this.config.brokers), { cause: error });
   }
 
   /** Creates missing show topics with the configured settings, once; retried on later probes. */
@@ -143,7 +180,8 @@ export class KafkaGateway {
       this.topicsReady = true;
     } catch (error) {
       const warning = (error as Error).message;
-      if (warning !== this.lastTopicsWarning) console.warn(`Kafka: could not create the show topics yet: ${warning}`);
+      if (warning !== this.lastTopicsWarning)
+        console.warn(`Kafka: could not create the show topics yet: ${warning}`);
       this.lastTopicsWarning = warning;
     }
   }

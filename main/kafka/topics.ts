@@ -3,10 +3,6 @@
 // an operator; existing topics are left as they are (never reconfigured).
 import { SHOW_TOPICS } from '../../protocol/events';
 
-export {
-  ensureShowTopics,
-  resolveTopicSettings,
-  type TopicSettingsInput,
-} from '../../protocol/show-topics';
+export { ensureShowTopics, resolveTopicSettings, type TopicSettingsInput } from '../../protocol/show-topics';
 
 export const SHOW_EVENT_TOPICS = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio] as const;

@@ -66,7 +66,8 @@ export class PipelineWatch {
     const electing = this.showId !== null && health !== null && leaderlessFor(health, this.showId).length > 0;
     const running = status.state === 'live' || status.state === 'catching-up';
     if (status.processed !== this.processed || electing || !running) {
-      if (status.processed !== this.processed && now - this.quietSince > 60_000) this.stallMs = this.baseStallMs;
+      if (status.processed !== this.processed && now - this.quietSince > 60_000)
+        this.stallMs = this.baseStallMs;
       this.processed = status.processed;
       this.quietSince = now;
       this.endAtSuspicion = null;

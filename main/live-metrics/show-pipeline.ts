@@ -197,6 +197,9 @@ export class ShowPipeline {
         groupId: this.groupId,
         maxBytesPerPartition: 8 * 1024 * 1024,
         maxBytes: 32 * 1024 * 1024,
+        // After a broker change kafkajs waits out every long poll before it fetches from the new
+        // leader: keep them short (an idle fetch a second per broker costs nothing).
+        maxWaitTimeInMs: 1000,
       }));
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         // kafkajs restarts the consumer itself after retriable errors (e.g. a broker restart).

@@ -102,7 +102,8 @@ export async function countShowEvents(
   const topics = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio];
   const ends = new Map<string, number>();
   for (const topic of topics)
-    for (const { partition, high } of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${partition}`, Number(high));
+    for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+      ends.set(`${topic}:${partition}`, Number(high));
   await admin.disconnect();
   const remaining = new Set([...ends].filter(([, end]) => end > 0).map(([key]) => key));
   const ids = new Set<string>();

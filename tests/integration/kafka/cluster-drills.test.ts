@@ -7,7 +7,7 @@
 // the show has no leader the status says so; the studio never stops answering (its event loop
 // is watched throughout). Only the brokers this file started are ever signalled.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SHOW_TOPICS } from '../../../protocol/events';
 import {
   defaultKafkaOptions,
@@ -42,7 +42,9 @@ let loopTimer: NodeJS.Timeout | null = null;
 beforeAll(async () => {
   await stopLocalKafka(NAME);
   rmSync(kafkaDataDir(NAME), { recursive: true, force: true });
-  const cluster = await startLocalKafka(defaultKafkaOptions(NAME, 3), (line) => console.log(`[drill] ${line}`));
+  const cluster = await startLocalKafka(defaultKafkaOptions(NAME, 3), (line) =>
+    console.log(`[drill] ${line}`),
+  );
   brokers = cluster.brokers;
   admin = new Kafka({ clientId: 'drill-admin', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
@@ -61,10 +63,17 @@ afterAll(async () => {
   rmSync(kafkaDataDir(NAME), { recursive: true, force: true });
 });
 
+/** What a failed drill left running; stopped before the next one. */
+const leftovers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const stop of leftovers.splice(0)) await stop().catch(() => {});
+});
+
 /** A show with a studio following it and the simulator feeding it. */
 async function startDrill(): Promise<{ studio: StudioUnderTest; audience: AudienceRun; showId: string }> {
   const show = drillShow();
   const studio = startStudio(brokers, show);
+  leftovers.push(() => studio.stop());
   // The studio's gateway creates the topics (RF 3, min ISR 2 on three brokers) before shoppers arrive.
   await until('the show topics', () => studio.gateway.cluster?.partitions[SHOW_TOPICS.shopper], 60_000);
   const audience = await startAudience({
@@ -74,6 +83,7 @@ async function startDrill(): Promise<{ studio: StudioUnderTest; audience: Audien
     seed: 13,
     followPins: false,
   });
+  leftovers.push(() => audience.stop());
   await until('first figures', () => (studio.latest()?.events.accepted ?? 0) > 0, 60_000);
   return { studio, audience, showId: show.showId };
 }
@@ -123,7 +133,9 @@ describe('a studio on a 3-broker cluster', () => {
       }
       const configs = await admin.describeConfigs({
         includeSynonyms: false,
-        resources: [{ type: 2, name: SHOW_TOPICS.shopper, configNames: ['min.insync.replicas', 'retention.ms'] }],
+        resources: [
+          { type: 2, name: SHOW_TOPICS.shopper, configNames: ['min.insync.replicas', 'retention.ms'] },
+        ],
       });
       const entries = Object.fromEntries(
         configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]),
@@ -146,12 +158,17 @@ describe('a studio on a 3-broker cluster', () => {
         `round ${round}: the dashboard saying Kafka is electing`,
         () =>
           studio.pipelineStatuses.some(
-            (s) => s.state === 'electing' && s.notice === 'Kafka is electing a new leader (2 of 3 brokers up)',
+            (s) =>
+              s.state === 'electing' && s.notice === 'Kafka is electing a new leader (2 of 3 brokers up)',
           ),
         30_000,
       );
       // …and the figures move again once there is a new leader.
-      await until(`round ${round}: figures advancing after the kill`, () => studio.lastAdvance() > killedAt, 60_000);
+      await until(
+        `round ${round}: figures advancing after the kill`,
+        () => studio.lastAdvance() > killedAt,
+        60_000,
+      );
       studio.pipelineStatuses.length = 0;
       await startKafkaNode(NAME, leader);
     }
@@ -167,7 +184,11 @@ describe('a studio on a 3-broker cluster', () => {
       await fullIsr(showId);
       const before = studio.latest()?.events.accepted ?? 0;
       await stopKafkaNode(NAME, id);
-      await until(`figures advancing with node ${id} stopped`, () => (studio.latest()?.events.accepted ?? 0) > before, 60_000);
+      await until(
+        `figures advancing with node ${id} stopped`,
+        () => (studio.latest()?.events.accepted ?? 0) > before,
+        60_000,
+      );
       await startKafkaNode(NAME, id);
     }
     await expectExactFigures(studio, audience, showId);
