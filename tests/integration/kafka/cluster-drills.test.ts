@@ -29,9 +29,12 @@ import {
   type StudioUnderTest,
 } from '../../support/cluster-drill';
 import { until, untilResolved } from '../../support/until';
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const NAME = 'test-cluster';
+const repoRoot = resolve(__dirname, '../../..');
 const RATE = 2000;
 let brokers: string[] = [];
 let admin: Admin;
@@ -225,4 +228,39 @@ describe('a studio on a 3-broker cluster', () => {
     await expectExactFigures(studio, audience, showId);
     await startKafkaNode(NAME, leader);
   }, 600_000);
+
+  it('lets the audience simulator exit within seconds on SIGINT after a broker crash', async () => {
+    const show = drillShow();
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'server/audience/main.ts', '--show', show.showId, '--rate', '500'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, SHOPCAST_KAFKA_BROKERS: brokers.join(',') },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await until('the simulator sending', () => /"sent":[1-9]/.test(output), 60_000);
+      const { leader } = await fullIsr(show.showId);
+      killLocalKafka(NAME, leader);
+      await waitForNodeExit(NAME, leader);
+      await new Promise((r) => setTimeout(r, 2000)); // mid-election: sends failing, kafkajs reconnecting
+      const signalled = Date.now();
+      child.kill('SIGINT');
+      const code = await Promise.race([
+        exited,
+        new Promise<'hung'>((r) => setTimeout(() => r('hung'), 8000)),
+      ]);
+      expect(code).toBe(0);
+      expect(Date.now() - signalled).toBeLessThan(6000);
+      expect(output).toContain('"final"');
+      await startKafkaNode(NAME, leader);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 180_000);
 });
