@@ -7,7 +7,7 @@ import type { ServiceStatus } from '../../protocol/contract';
 import { SHOW_TOPICS } from '../../protocol/events';
 import type { ShowMetricsSnapshot, ShowPipelineStatus } from '../../protocol/metrics';
 import type { ShowState } from '../../protocol/show';
-import { KafkaGateway, showPartition } from '../../main/kafka';
+import { KafkaGateway, showPartition, type TopicSettingsInput } from '../../main/kafka';
 import { LiveMetrics } from '../../main/live-metrics';
 
 export interface StudioUnderTest {
@@ -23,18 +23,19 @@ export interface StudioUnderTest {
   stop(): Promise<void>;
 }
 
-export function startStudio(brokers: string[], show: ShowState): StudioUnderTest {
+export function startStudio(
+  brokers: string[],
+  show: ShowState,
+  topics: TopicSettingsInput = {},
+): StudioUnderTest {
   const kafkaStatuses: ServiceStatus[] = [];
   const pipelineStatuses: ShowPipelineStatus[] = [];
   let latest: ShowMetricsSnapshot | null = null;
   let lastAdvance = 0;
-  const gateway = new KafkaGateway(
-    { brokers, clientId: 'drill-studio', ssl: false, topics: {} },
-    (status) => {
-      kafkaStatuses.push(status);
-      metrics.onKafkaStatus(status);
-    },
-  );
+  const gateway = new KafkaGateway({ brokers, clientId: 'drill-studio', ssl: false, topics }, (status) => {
+    kafkaStatuses.push(status);
+    metrics.onKafkaStatus(status);
+  });
   const metrics: LiveMetrics = new LiveMetrics({
     kafka: gateway.kafka,
     instanceId: 'drill',
