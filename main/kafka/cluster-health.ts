@@ -16,6 +16,10 @@ export interface ClusterHealth {
   partitions: Record<string, number>;
   /** Show topic partitions whose leader is none (-1) or a broker that does not answer. */
   leaderless: { topic: string; partition: number }[];
+  /** Leader of each show topic partition (by partition id), as the metadata named it. */
+  leaders: Record<string, number[]>;
+  /** Where each broker listens, to check them when the metadata cannot be had. */
+  addresses: Record<number, { host: string; port: number }>;
   /** Epoch ms when this was read. */
   at: number;
 }
@@ -53,15 +57,45 @@ export async function readClusterHealth(admin: Admin): Promise<ClusterHealth> {
   );
   const known = new Set(brokers.map((b) => b.nodeId));
   const partitions: Record<string, number> = {};
-  const leaderless: ClusterHealth['leaderless'] = [];
+  const leaders: Record<string, number[]> = {};
   for (const topic of metadata) {
     partitions[topic.name] = topic.partitions.length;
+    leaders[topic.name] = [];
     for (const p of topic.partitions) {
       for (const replica of p.replicas) known.add(replica);
-      if (p.leader < 0 || !up.has(p.leader)) leaderless.push({ topic: topic.name, partition: p.partitionId });
+      leaders[topic.name]![p.partitionId] = p.leader;
     }
   }
-  return { brokersUp: up.size, brokersKnown: known.size, partitions, leaderless, at: Date.now() };
+  const addresses = Object.fromEntries(brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
+  return {
+    brokersUp: up.size,
+    brokersKnown: known.size,
+    partitions,
+    leaderless: leaderlessOf(leaders, up),
+    leaders,
+    addresses,
+    at: Date.now(),
+  };
+}
+
+function leaderlessOf(leaders: Record<string, number[]>, up: Set<number>): ClusterHealth['leaderless'] {
+  return Object.entries(leaders).flatMap(([topic, byPartition]) =>
+    byPartition.flatMap((leader, partition) => (leader < 0 || !up.has(leader) ? [{ topic, partition }] : [])),
+  );
+}
+
+/**
+ * When no broker answered a metadata request: the last view, with the brokers that still accept
+ * a connection now. A partition led by a broker that stopped answering has no leader for now.
+ */
+export async function recheckClusterHealth(last: ClusterHealth): Promise<ClusterHealth> {
+  const up = new Set<number>();
+  await Promise.all(
+    Object.entries(last.addresses).map(async ([id, { host, port }]) => {
+      if (await reachable(host, port)) up.add(Number(id));
+    }),
+  );
+  return { ...last, brokersUp: up.size, leaderless: leaderlessOf(last.leaders, up), at: Date.now() };
 }
 
 const partitioner = Partitioners.DefaultPartitioner();

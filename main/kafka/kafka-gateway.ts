@@ -8,8 +8,8 @@ import { HealthProbe, type ProbeAnswer } from '../health';
 import {
   describeElection,
   leaderlessFor,
-  reachable,
   readClusterHealth,
+  recheckClusterHealth,
   type ClusterHealth,
 } from './cluster-health';
 import { ensureShowTopics } from './topics';
@@ -148,26 +148,20 @@ export class KafkaGateway {
     return this.failedProbe(lastError);
   }
 
-  /** Every attempt failed: an election if brokers still answer (for a while), else disconnected. */
+  /** Every attempt failed: an election while some of the cluster's brokers still answer (for a while), else disconnected. */
   private async failedProbe(error: unknown): Promise<ProbeAnswer> {
     const last = this.clusterHealth;
-    const up = (
-      await Promise.all(
-        this.config.brokers.map((address) => {
-          const at = address.lastIndexOf(':');
-          return reachable(address.slice(0, at), Number(address.slice(at + 1)));
-        }),
-      )
-    ).filter(Boolean).length;
     this.failingSince ??= Date.now();
-    if (up > 0 && last && last.brokersKnown > 1 && Date.now() - this.failingSince < ELECTION_GRACE_MS) {
-      const health = { ...last, brokersUp: Math.min(up, last.brokersKnown), at: Date.now() };
-      this.clusterHealth = health;
-      return {
-        state: 'electing',
-        reason: describeElection(health),
-        brokers: { up: health.brokersUp, known: health.brokersKnown },
-      };
+    if (last && last.brokersKnown > 1 && Date.now() - this.failingSince < ELECTION_GRACE_MS) {
+      const health = await recheckClusterHealth(last);
+      if (health.brokersUp > 0) {
+        this.clusterHealth = health;
+        return {
+          state: 'electing',
+          reason: describeElection(health),
+          brokers: { up: health.brokersUp, known: health.brokersKnown },
+        };
+      }
     }
     this.clusterHealth = null;
     throw new Error(describeKafkaError(error, this.config.brokers), { cause: error });

@@ -71,6 +71,8 @@ afterAll(async () => {
 const leftovers: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   for (const stop of leftovers.splice(0)) await stop().catch(() => {});
+  // A drill that failed mid-way may have left a broker down: the next one starts with three.
+  await startLocalKafka(defaultKafkaOptions(NAME, 3)).catch(() => {});
 });
 
 /** A show with a studio following it and the simulator feeding it. */
