@@ -225,8 +225,18 @@ describe('a studio on a 3-broker cluster', () => {
         );
       },
       30_000,
-    );
-    expect(studio.pipelineStatuses.at(-1)?.state).not.toBe('electing');
+    ).catch((error: Error) => {
+      const health = studio.gateway.cluster;
+      throw new Error(
+        `${error.message}; status ${JSON.stringify(studio.gateway.status)}, show leaderless ` +
+          JSON.stringify(health && leaderlessFor(health, showId)),
+      );
+    });
+    // The dashboard follows with the pipeline's next status (about once a second).
+    await until('the dashboard no longer saying electing', () => {
+      const state = studio.pipelineStatuses.at(-1)?.state;
+      return state === 'live' || state === 'catching-up';
+    });
     await expectExactFigures(studio, audience, showId);
     await startKafkaNode(NAME, leader);
   }, 600_000);
