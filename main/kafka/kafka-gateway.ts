@@ -94,8 +94,16 @@ export class KafkaGateway {
     };
     this.kafka = new Kafka({ ...clientConfig, retry: FAILOVER_CLIENT_SETTINGS.retry });
     // The health probe must fail fast, so it has its own client that never retries.
+    // A fresh kafkajs client always tries the first bootstrap broker first (and, with no
+    // retries, only that one): each probe attempt starts from the next one, so a dead first
+    // broker cannot fail every probe.
+    let next = 0;
     this.probeClient = new Kafka({
       ...clientConfig,
+      brokers: () => {
+        const start = next++ % config.brokers.length;
+        return [...config.brokers.slice(start), ...config.brokers.slice(0, start)];
+      },
       clientId: `${config.clientId}-health`,
       retry: { retries: 0 },
     });
