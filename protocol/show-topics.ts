@@ -36,7 +36,8 @@ export function topicSettingsFromEnv(env: Env): TopicSettingsInput {
   const settings: TopicSettingsInput = {};
   const read = (key: keyof typeof TOPIC_ENV, max: number) => {
     const value = env[TOPIC_ENV[key]];
-    if (value !== undefined && value.trim() !== '') settings[key] = positiveInteger(TOPIC_ENV[key], value, max);
+    if (value !== undefined && value.trim() !== '')
+      settings[key] = positiveInteger(TOPIC_ENV[key], value, max);
   };
   read('partitions', 1000);
   read('replicationFactor', 32);
@@ -130,7 +131,9 @@ export async function ensureShowTopics(
       last = (error as Error).message;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`Kafka created ${wanted.join(', ')} but they had no leaders within ${timeoutMs} ms: ${last}`);
+      throw new Error(
+        `Kafka created ${wanted.join(', ')} but they had no leaders within ${timeoutMs} ms: ${last}`,
+      );
     }
     await sleep(wait);
   }

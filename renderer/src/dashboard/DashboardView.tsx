@@ -25,8 +25,8 @@ function DashboardNotice() {
   if (kafka?.state === 'electing' || pipeline?.state === 'electing') {
     return (
       <div className="notice" role="status" data-testid="dashboard-kafka-electing">
-        {pipeline?.notice ?? kafka?.reason ?? 'Kafka is electing a new leader'}. Figures resume, exactly, once it
-        has one.
+        {pipeline?.notice ?? kafka?.reason ?? 'Kafka is electing a new leader'}. Figures resume, exactly, once
+        it has one.
       </div>
     );
   }

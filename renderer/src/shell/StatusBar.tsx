@@ -14,7 +14,8 @@ function ServiceIndicator({
   const state = status?.state ?? 'connecting';
   const brokers = status?.brokers;
   // A cluster with a broker down still serves: say how many answer, beside "connected".
-  const brokersDown = brokers && brokers.up < brokers.known ? `, ${brokers.up} of ${brokers.known} brokers up` : '';
+  const brokersDown =
+    brokers && brokers.up < brokers.known ? `, ${brokers.up} of ${brokers.known} brokers up` : '';
   return (
     <span className={`service service-${state}`} data-testid={`status-${id}`} data-state={state}>
       <span className="dot" aria-hidden="true" />
