@@ -6,7 +6,8 @@ import { BadRow, Product } from './catalog';
 import { ShowHeadline, ShowMetricsSnapshot, ShowPipelineStatus } from './metrics';
 import { ShowState, StartShowRequest } from './show';
 
-export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected']);
+// 'electing': a Kafka cluster answers, but some of the show topics' partitions have no leader yet.
+export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected', 'electing']);
 export type ConnectionState = z.infer<typeof ConnectionState>;
 
 export const ServiceStatus = z.object({
@@ -17,6 +18,8 @@ export const ServiceStatus = z.object({
   target: z.string(),
   /** Epoch ms of the last state change. */
   since: z.number(),
+  /** A cluster's brokers: how many answer of how many the cluster has (Kafka only). */
+  brokers: z.object({ up: z.number().int().min(0), known: z.number().int().min(0) }).optional(),
 });
 export type ServiceStatus = z.infer<typeof ServiceStatus>;
 

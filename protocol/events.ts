@@ -13,26 +13,23 @@ export const SHOW_TOPICS = {
 
 export interface ShowTopicSettings {
   partitions: number;
+  /** Copies of each partition (default: the smaller of 3 and the cluster's brokers). */
   replicationFactor: number;
+  /** Copies a write (acks=all) must reach; default 2 with three copies or more, else 1. */
+  minInsyncReplicas: number;
   /** Replays read old shows back, so keep events for weeks, not the broker's 7-day default. */
   retentionMs: number;
 }
 
-export const DEFAULT_TOPIC_SETTINGS: ShowTopicSettings = {
-  partitions: 6,
-  replicationFactor: 1,
-  retentionMs: 30 * 24 * 3600_000,
-};
-
-/** Topic definitions for kafkajs admin.createTopics (or any client's equivalent). */
-export function showTopicDefinitions(topics: readonly string[], settings: Partial<ShowTopicSettings> = {}) {
-  const s = { ...DEFAULT_TOPIC_SETTINGS, ...settings };
+/** Topic definitions for kafkajs admin.createTopics (or any client's equivalent); see show-topics.ts. */
+export function showTopicDefinitions(topics: readonly string[], s: ShowTopicSettings) {
   return topics.map((topic) => ({
     topic,
     numPartitions: s.partitions,
     replicationFactor: s.replicationFactor,
     configEntries: [
       { name: 'retention.ms', value: String(s.retentionMs) },
+      { name: 'min.insync.replicas', value: String(s.minInsyncReplicas) },
       // Replays find offsets by timestamp, so keep the producers' event timestamps.
       { name: 'message.timestamp.type', value: 'CreateTime' },
     ],

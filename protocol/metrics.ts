@@ -171,7 +171,8 @@ export type InvalidEventReason = z.infer<typeof InvalidEventReason>;
 
 /** Health of the studio's Kafka metrics pipeline. */
 export const ShowPipelineStatus = z.object({
-  state: z.enum(['stopped', 'starting', 'catching-up', 'live', 'error']),
+  // 'electing': the show's partitions have no Kafka leader; figures resume once they have one.
+  state: z.enum(['stopped', 'starting', 'catching-up', 'live', 'error', 'electing']),
   /** Messages between what was processed and the partitions' high watermarks. */
   behind: Count,
   eventsPerSecond: z.number().min(0),
@@ -184,5 +185,7 @@ export const ShowPipelineStatus = z.object({
    */
   deadLetterLost: Count,
   error: z.string().nullable(),
+  /** What the studio is doing about the pipeline, in words a host understands (e.g. a replacement). */
+  notice: z.string().nullable().optional(),
 });
 export type ShowPipelineStatus = z.infer<typeof ShowPipelineStatus>;

@@ -1,6 +1,10 @@
 // Bundles the Electron main process and the sandboxed preload to CommonJS with esbuild.
 // Any warning fails the build: a CJS bundle with an empty import.meta would crash at start.
 import { build } from 'esbuild';
+import { ensureDependencyPatches } from './patch-dependencies';
+
+// The bundle carries kafkajs: bundle the patched one.
+ensureDependencyPatches((line) => console.log(`[build] ${line}`));
 
 const shared = {
   bundle: true,

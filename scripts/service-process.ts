@@ -130,14 +130,17 @@ export async function runServiceCli(
     start(name: string, port: number | null, say: (line: string) => void): Promise<ServiceStartReport>;
     stop(name: string): Promise<boolean>;
     dataDir(name: string): string;
+    /** A status line of its own (several processes), or null for the pid file's. */
+    status?(name: string): string | null;
   },
+  defaultName = 'dev',
 ): Promise<void> {
   const [command = 'status', ...rest] = process.argv.slice(2);
   const flag = (flagName: string) => {
     const index = rest.indexOf(`--${flagName}`);
     return index >= 0 ? rest[index + 1] : undefined;
   };
-  const name = flag('name') ?? 'dev';
+  const name = flag('name') ?? defaultName;
   const port = flag('port') ? Number(flag('port')) : null;
   const say = (line: string) => console.log(`[${label}] ${line}`);
   try {
@@ -151,8 +154,9 @@ export async function runServiceCli(
     } else if (command === 'stop') {
       say((await service.stop(name)) ? 'stopped' : 'not running');
     } else if (command === 'status') {
+      const own = service.status?.(name);
       const pid = runningPid(service.dataDir(name));
-      say(pid ? `running (pid ${pid})` : 'not running');
+      say(own ?? (pid ? `running (pid ${pid})` : 'not running'));
     } else {
       throw new Error(`Unknown command "${command}". Use start, stop or status.`);
     }

@@ -142,8 +142,8 @@ export async function startLocalSfu(
   return { url, httpUrl, adminSecret, pid, startedHere: true };
 }
 
-export function stopLocalSfu(name: string): Promise<boolean> {
-  return stopService(sfuDataDir(name));
+export function stopLocalSfu(name: string, graceMs?: number): Promise<boolean> {
+  return stopService(sfuDataDir(name), graceMs);
 }
 
 export function killLocalSfu(name: string): boolean {

@@ -15,8 +15,8 @@ export interface LocalStack {
   sfuAdminSecret: string;
   /** The environment a studio (or a test) needs to use this stack. */
   env: Record<string, string>;
-  /** Stops what this call started (and nothing a user started themselves). */
-  stop(): Promise<void>;
+  /** Stops what this call started (and nothing a user started themselves); SIGKILL after graceMs. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -30,7 +30,7 @@ export async function startLocalStack(
   options: { owned?: boolean } = {},
 ): Promise<LocalStack> {
   const owned = options.owned ?? true;
-  const stoppers: Array<() => Promise<unknown>> = [];
+  const stoppers: Array<(graceMs?: number) => Promise<unknown>> = [];
   const ownedDirs: string[] = [];
   const adopt = (dir: string, what: string) => {
     if (!owned || !isOrphaned(dir)) return false;
@@ -49,7 +49,7 @@ export async function startLocalStack(
       `Kafka: ${kafka.startedHere ? 'ready' : 'already running'} at ${kafka.brokers.join(',')} (${Date.now() - started} ms)`,
     );
     if (kafka.startedHere || adopt(kafkaDataDir(name), 'Kafka')) {
-      stoppers.push(() => stopLocalKafka(name));
+      stoppers.push((graceMs) => stopLocalKafka(name, graceMs));
       ownedDirs.push(kafkaDataDir(name));
     }
   }
@@ -69,7 +69,7 @@ export async function startLocalStack(
         `SFU: ${sfu.startedHere ? 'ready' : 'already running'} at ${sfu.url} (${Date.now() - started} ms)`,
       );
       if (sfu.startedHere || adopt(sfuDataDir(name), 'SFU')) {
-        stoppers.push(() => stopLocalSfu(name));
+        stoppers.push((graceMs) => stopLocalSfu(name, graceMs));
         ownedDirs.push(sfuDataDir(name));
       }
     } catch (error) {
@@ -87,8 +87,8 @@ export async function startLocalStack(
       SHOPCAST_SFU_URL: sfuUrl,
       SHOPCAST_SFU_ADMIN_SECRET: sfuAdminSecret,
     },
-    async stop() {
-      for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    async stop(graceMs?: number) {
+      await Promise.all(stoppers.map((stop) => stop(graceMs).catch(() => {})));
     },
   };
 }

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../main/studio/config';
 import { startBrowserMode } from '../main/web/browser-mode';
+import { ensureDependencyPatches } from './patch-dependencies';
 import { startLocalStack, type LocalStack } from './stack';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,12 +58,21 @@ async function main(): Promise<void> {
   let stopping = false;
 
   const shutdown = async (code: number) => {
-    if (stopping) return;
+    if (stopping) {
+      say('Stopping now.');
+      process.exit(code || 130); // a second Ctrl-C
+    }
     stopping = true;
     say('Stopping…');
+    // Within seconds whatever state the cluster is in: the studio gets 5 s to stop cleanly,
+    // the local brokers and the SFU 3 s each before SIGKILL.
+    setTimeout(() => {
+      say('Some service did not stop in time; exiting anyway.');
+      process.exit(code);
+    }, 12_000).unref();
     electron?.kill('SIGTERM');
-    await stopBrowser?.();
-    await stack?.stop();
+    await Promise.race([stopBrowser?.(), new Promise((r) => setTimeout(r, 5000))]);
+    await stack?.stop(3000);
     say('Stopped.');
     process.exit(code);
   };
@@ -75,6 +85,7 @@ async function main(): Promise<void> {
   });
 
   try {
+    ensureDependencyPatches(say);
     if (build) {
       run('Building the studio UI', 'npx', [
         'vite',

@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDependencyPatches } from './patch-dependencies';
+import { KAFKA_4_VERSION } from './kafka';
 import { startLocalStack, type LocalStack } from './stack';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,6 +22,8 @@ interface StepResult {
 }
 
 const results: StepResult[] = [];
+/** The test stack running now (the interrupt handler stops it). */
+let activeStack: LocalStack | null = null;
 
 async function step(
   name: string,
@@ -64,10 +68,10 @@ function playwrightCounts(file: string) {
   };
 }
 
-function vitest(project: string, env?: NodeJS.ProcessEnv) {
-  const report = join(reports, `${project}.json`);
+function vitest(project: string, env?: NodeJS.ProcessEnv, label = `${project} tests`, extra: string[] = []) {
+  const report = join(reports, `${label.replace(/\W+/g, '-')}.json`);
   return step(
-    `${project} tests`,
+    label,
     'npx',
     [
       'vitest',
@@ -77,16 +81,52 @@ function vitest(project: string, env?: NodeJS.ProcessEnv) {
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${report}`,
+      ...extra,
     ],
     env,
     vitestCounts(report),
   );
 }
 
+// The newest Kafka 4.x runs the integration tests too, so a protocol removal is caught the day
+// it lands. The cluster drills (minutes of broker kills) run on the default version only.
+const DRILLS = 'tests/integration/kafka/cluster-drills.test.ts';
+
+async function integrationOnKafka4(): Promise<void> {
+  let stack: LocalStack | null = null;
+  process.env.SHOPCAST_KAFKA_VERSION = KAFKA_4_VERSION;
+  try {
+    say(`Starting the local test stack on Kafka ${KAFKA_4_VERSION}…`);
+    stack = activeStack = await startLocalStack('test', (line) => console.log(`[test] ${line}`));
+    await vitest(
+      'integration',
+      { ...process.env, ...stack.env },
+      `integration tests (Kafka ${KAFKA_4_VERSION})`,
+      ['--exclude', DRILLS],
+    );
+  } catch (error) {
+    console.error(
+      `[test] The Kafka ${KAFKA_4_VERSION} test stack did not start: ${(error as Error).message}`,
+    );
+    results.push({
+      name: `Kafka ${KAFKA_4_VERSION} test stack`,
+      ok: false,
+      passed: 0,
+      failed: 1,
+      seconds: 0,
+    });
+  } finally {
+    await stack?.stop();
+    delete process.env.SHOPCAST_KAFKA_VERSION;
+  }
+}
+
 async function main(): Promise<void> {
   rmSync(reports, { recursive: true, force: true });
   mkdirSync(reports, { recursive: true });
   const started = Date.now();
+  // Before anything loads kafkajs (.npmrc keeps npm from running install steps).
+  ensureDependencyPatches((line) => console.log(`[test] ${line}`));
 
   await step('Type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   await step('Lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
@@ -95,13 +135,15 @@ async function main(): Promise<void> {
   await vitest('unit');
 
   let stack: LocalStack | null = null;
-  process.once('SIGINT', () => {
+  const interrupted = () => {
     console.log('\n[test] Interrupted; stopping the test stack…');
-    void (stack?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-  });
+    void (activeStack?.stop(3000) ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     say('Starting the local test stack…');
-    stack = await startLocalStack('test', (line) => console.log(`[test] ${line}`));
+    stack = activeStack = await startLocalStack('test', (line) => console.log(`[test] ${line}`));
     const env = { ...process.env, ...stack.env };
     await vitest('integration', env);
     const e2eReport = join(reports, 'e2e.json');
@@ -118,6 +160,7 @@ async function main(): Promise<void> {
   } finally {
     await stack?.stop();
   }
+  await integrationOnKafka4();
 
   console.log('\n[test] Summary');
   for (const result of results) {

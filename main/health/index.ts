@@ -1,2 +1,2 @@
 // Health checks of the services the studio depends on.
-export { HealthProbe } from './health-probe';
+export { HealthProbe, type ProbeAnswer } from './health-probe';

@@ -17,7 +17,9 @@ import {
 } from '../../protocol/metrics';
 import type { ShowState } from '../../protocol/show';
 import { join } from 'node:path';
+import type { ClusterHealth } from '../kafka';
 import { DeadLetterLedger } from './dead-letters';
+import { PipelineWatch } from './pipeline-watch';
 import { ShowPipeline, type ShowPipelineOptions } from './show-pipeline';
 
 const CHAT_FEED_SIZE = 200;
@@ -31,6 +33,8 @@ export interface LiveMetricsOptions {
   /** Where this studio remembers what it dead-lettered (null: in memory only). */
   dataDir: string | null;
   kafkaStatus: () => ServiceStatus;
+  /** The cluster's leaders and brokers (KafkaGateway.cluster), for the pipeline watch. */
+  kafkaCluster?: () => ClusterHealth | null;
   onSnapshot: (snapshot: ShowMetricsSnapshot | null) => void;
   /** The KPI figures alone, sooner than whole snapshots; null when the show changes. */
   onHeadline?: (headline: ShowHeadline | null) => void;
@@ -69,9 +73,16 @@ export class LiveMetrics {
   private chain: Promise<void> = Promise.resolve();
 
   private readonly ledger: DeadLetterLedger;
+  /** Says "electing" while the show has no leader, and replaces a pipeline that is stuck. */
+  private readonly watch: PipelineWatch;
 
   constructor(private readonly opts: LiveMetricsOptions) {
     this.ledger = new DeadLetterLedger(opts.dataDir ? join(opts.dataDir, 'dead-letters.json') : null);
+    this.watch = new PipelineWatch({
+      kafka: opts.kafka,
+      cluster: opts.kafkaCluster ?? (() => null),
+      onStalled: () => this.restart(),
+    });
   }
 
   state(): Omit<MetricsState, 'rehearsal'> {
@@ -104,6 +115,7 @@ export class LiveMetrics {
     if (this.chatTimer) clearTimeout(this.chatTimer);
     this.generation++;
     await this.enqueue(() => this.stopPipeline());
+    await this.watch.stop();
   }
 
   private restart(): void {
@@ -173,6 +185,7 @@ export class LiveMetrics {
       eventTypes: ['chat.message'],
     });
     this.pipeline = pipeline;
+    this.watch.reset(show.showId);
     try {
       await pipeline.start();
     } catch {
@@ -191,8 +204,8 @@ export class LiveMetrics {
   }
 
   private setPipelineStatus(status: ShowPipelineStatus): void {
-    this.pipelineStatus = status;
-    this.opts.onPipeline(status);
+    this.pipelineStatus = this.watch.observe(status);
+    this.opts.onPipeline(this.pipelineStatus);
   }
 
   private addChat(event: Extract<ShowEvent, { type: 'chat.message' }>): void {

@@ -47,7 +47,7 @@ import { DeadLetterLedger, DeadLetterWriter, type DeadLetter, type DeadLetterOpt
 import type { ShowAggregatorOptions } from './show-aggregator';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from './show-events';
 import type { IngestReport, IngestRequest, ShowIngestOptions } from './show-ingest';
-import { SHOW_EVENT_TOPICS, ensureShowTopics, useKafkaCodecs, type ShowTopicSettings } from '../kafka';
+import { SHOW_EVENT_TOPICS, ensureShowTopics, useKafkaCodecs, type TopicSettingsInput } from '../kafka';
 
 export interface ShowPipelineOptions {
   /** Names this studio in its consumer group id (made unique per run). */
@@ -63,7 +63,7 @@ export interface ShowPipelineOptions {
   limits: ParseLimits;
   aggregator: Partial<ShowAggregatorOptions>;
   /** Topic settings used when the topics are missing; false: do not create them. */
-  topics: Partial<ShowTopicSettings> | false;
+  topics: TopicSettingsInput | false;
   deadLetter: boolean;
   /** Limits of the compression codecs (the largest batch once decompressed). */
   codecs: Partial<KafkaCodecOptions>;
@@ -240,6 +240,9 @@ export class ShowPipeline {
       groupId,
       maxBytesPerPartition: 8 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
+      // After a broker change kafkajs waits out every long poll before it fetches from the new
+      // leader: keep them short (an idle fetch a second per broker costs nothing).
+      maxWaitTimeInMs: 1000,
     }));
     const seeks = [...this.progress].map(([key, p]) => {
       const at = key.lastIndexOf(':');

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RehearsalStatus } from '../../protocol/contract';
 import { kafkaConnectionEnv, type KafkaConnection } from '../../protocol/kafka-connection';
+import { topicSettingsEnv, type TopicSettingsInput } from '../../protocol/show-topics';
 import { StudioError } from '../../protocol/rpc';
 import type { ShowState } from '../../protocol/show';
 import type { ShowSession } from '../show';
@@ -14,8 +15,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const STOP_TIMEOUT_MS = 15_000;
 
 export interface RehearsalOptions {
-  /** The studio's own cluster settings; the simulator gets them in its environment. */
-  kafka: KafkaConnection;
+  /** The studio's own cluster and topic settings; the simulator gets them in its environment. */
+  kafka: KafkaConnection & { topics?: TopicSettingsInput };
   show: ShowSession;
   onStatus: (status: RehearsalStatus) => void;
   /** Rehearsal shows sell in this currency (the simulator's orders use the catalog's). */
@@ -29,13 +30,13 @@ export interface RehearsalOptions {
  */
 export function simulatorCommand(
   args: string[],
-  kafka: KafkaConnection,
+  kafka: KafkaConnection & { topics?: TopicSettingsInput },
 ): { command: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv } {
   return {
     command: process.execPath,
     args: ['--import', 'tsx', resolve(repoRoot, 'server/audience/main.ts'), ...args],
     cwd: repoRoot,
-    env: { ...process.env, ...kafkaConnectionEnv(kafka) },
+    env: { ...process.env, ...kafkaConnectionEnv(kafka), ...topicSettingsEnv(kafka.topics ?? {}) },
   };
 }
 

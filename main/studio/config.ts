@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { SaslSettings, saslFromEnv, splitBrokers, sslFromEnv } from '../../protocol/kafka-connection';
+import { topicSettingsFromEnv, type TopicSettingsInput } from '../../protocol/show-topics';
 
 const ConfigFile = z
   .object({
@@ -14,7 +15,9 @@ const ConfigFile = z
         ssl: z.boolean().optional(),
         sasl: SaslSettings.optional(),
         topicPartitions: z.number().int().min(1).max(1000).optional(),
-        retentionHours: z.number().min(1).optional(),
+        replicationFactor: z.number().int().min(1).max(32).optional(),
+        minInsyncReplicas: z.number().int().min(1).max(32).optional(),
+        retentionHours: z.number().int().min(1).optional(),
       })
       .strict()
       .optional(),
@@ -30,8 +33,11 @@ export interface KafkaConfig {
   clientId: string;
   ssl: boolean;
   sasl?: SaslSettings;
-  topicPartitions: number;
-  retentionHours: number;
+  /**
+   * Settings for the show topics when the studio creates them; what is not set is decided
+   * from the cluster (protocol/show-topics.ts).
+   */
+  topics: TopicSettingsInput;
 }
 
 export interface SfuConfig {
@@ -82,6 +88,10 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   );
 }
 
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StudioConfig {
   const file = readConfigFile(defaultConfigPath(env));
   const sasl = saslFromEnv(env) ?? file.kafka?.sasl;
@@ -93,8 +103,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StudioConfig {
       clientId: 'shopcast-studio',
       ssl: sslFromEnv(env) ?? file.kafka?.ssl ?? false,
       ...(sasl ? { sasl } : {}),
-      topicPartitions: Number(env.SHOPCAST_TOPIC_PARTITIONS ?? file.kafka?.topicPartitions ?? 3),
-      retentionHours: Number(env.SHOPCAST_TOPIC_RETENTION_HOURS ?? file.kafka?.retentionHours ?? 24 * 30),
+      topics: {
+        ...definedOnly({
+          partitions: file.kafka?.topicPartitions,
+          replicationFactor: file.kafka?.replicationFactor,
+          minInsyncReplicas: file.kafka?.minInsyncReplicas,
+          retentionHours: file.kafka?.retentionHours,
+        }),
+        ...topicSettingsFromEnv(env),
+      },
     },
     sfu: {
       url: env.SHOPCAST_SFU_URL ?? file.sfu?.url ?? null,

@@ -45,10 +45,12 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     instanceId: 'live-metrics',
     dataDir: config.dataDir,
     kafkaStatus: () => kafka.status,
+    kafkaCluster: () => kafka.cluster,
     onSnapshot: (snapshot) => host.publish('metrics', snapshot),
     onHeadline: (headline) => host.publish('headline', headline),
     onPipeline: (status) => host.publish('pipeline', status),
     onChat: (feed) => host.publish('chat', feed),
+    pipeline: { topics: config.kafka.topics },
   });
   const rehearsal = new Rehearsal({
     kafka: config.kafka,

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import kafkajs, { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs';
 import type { KafkaConnection } from '../../protocol/kafka-connection';
 import { registerKafkaCodecs, type KafkaCodecTable } from '../../protocol/kafka-codecs';
-import { SHOW_TOPICS, ShowEvent, showTopicDefinitions, type ShopperEvent } from '../../protocol/events';
+import { SHOW_TOPICS, ShowEvent, type ShopperEvent } from '../../protocol/events';
+import { ensureShowTopics, type TopicSettingsInput } from '../../protocol/show-topics';
 import { AudienceGenerator, type AudienceProduct } from './generator';
 
 export interface AudienceOptions {
@@ -25,6 +26,8 @@ export interface AudienceOptions {
   /** Follow product pins from the studio topic (default true). */
   followPins?: boolean;
   clientId?: string;
+  /** Settings for the show topics if this run has to create them (as the studio would). */
+  topics?: TopicSettingsInput;
 }
 
 export interface AudienceStats {
@@ -68,7 +71,7 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
     // Quiet: failed sends are retried and show up in stats().sendErrors.
     logLevel: logLevel.NOTHING,
   });
-  await ensureTopics(kafka);
+  await ensureTopics(kafka, options.topics ?? {});
   const producer = kafka.producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: true,
@@ -149,16 +152,11 @@ export async function startAudience(options: AudienceOptions): Promise<AudienceR
 }
 
 /** Standalone runs may come before any studio: create the topics the way the studio would. */
-async function ensureTopics(kafka: Kafka): Promise<void> {
+async function ensureTopics(kafka: Kafka, topics: TopicSettingsInput): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = [SHOW_TOPICS.shopper, SHOW_TOPICS.studio, SHOW_TOPICS.deadLetter].filter(
-      (t) => !existing.has(t),
-    );
-    if (missing.length)
-      await admin.createTopics({ waitForLeaders: true, topics: showTopicDefinitions(missing) });
+    await ensureShowTopics(admin, topics);
   } finally {
     await admin.disconnect();
   }

@@ -16,10 +16,13 @@ import { CatalogFile, Product } from '../../protocol/catalog';
 import { kafkaConnectionFromEnv, splitBrokers, type KafkaConnection } from '../../protocol/kafka-connection';
 import { SHOW_TOPICS, type StudioEvent } from '../../protocol/events';
 import { registerKafkaCodecs, type KafkaCodecTable } from '../../protocol/kafka-codecs';
+import { topicSettingsFromEnv } from '../../protocol/show-topics';
 import { startAudience } from './audience';
 import { DEFAULT_PRODUCTS, productsInCurrency, type AudienceProduct } from './generator';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** On SIGINT/SIGTERM, the simulator exits within this long whatever the cluster's state. */
+const STOP_DEADLINE_MS = 4000;
 
 function loadCatalog(path: string | undefined): AudienceProduct[] {
   const file = path ? resolve(path) : resolve(repoRoot, 'assets/catalog/demo-products.json');
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     seed: Number(values.seed),
     catalog,
     audience: values.audience ? Number(values.audience) : undefined,
+    topics: topicSettingsFromEnv(process.env),
   });
 
   const host = values.host
@@ -72,12 +76,20 @@ async function main(): Promise<void> {
   const timer = setInterval(() => console.log(JSON.stringify(run.stats())), 1000);
   let stopping = false;
   const stop = async () => {
-    if (stopping) return;
+    if (stopping) {
+      process.exit(130); // a second Ctrl-C: now
+    }
     stopping = true;
     clearInterval(timer);
-    await run.stop();
-    await host?.stop();
-    console.log(JSON.stringify({ final: run.stats() }));
+    // Deliver what was generated if the cluster lets us, but exit within seconds whatever its
+    // state: final stats say what was sent (kafkajs may keep reconnecting to a dead broker).
+    const stopped = Promise.all([run.stop(), host?.stop()]);
+    const gaveUp = await Promise.race([
+      stopped.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), STOP_DEADLINE_MS)),
+    ]);
+    console.log(JSON.stringify({ final: run.stats(), ...(gaveUp ? { stoppedBeforeDelivery: true } : {}) }));
+    process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());

@@ -3,9 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { FIXTURE_PATH, makeFaceFixture } from '../../scripts/make-face-fixture';
+import { ensureDependencyPatches } from '../../scripts/patch-dependencies';
 import { startLocalStack } from '../../scripts/stack';
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  ensureDependencyPatches((line) => console.log(`[e2e] ${line}`));
   const build = spawnSync(
     'npx',
     ['vite', 'build', '--logLevel', 'warn', '--config', 'renderer/vite.config.ts'],

@@ -22,6 +22,14 @@ function DashboardNotice() {
       </div>
     );
   }
+  if (kafka?.state === 'electing' || pipeline?.state === 'electing') {
+    return (
+      <div className="notice" role="status" data-testid="dashboard-kafka-electing">
+        {pipeline?.notice ?? kafka?.reason ?? 'Kafka is electing a new leader'}. Figures resume, exactly, once
+        it has one.
+      </div>
+    );
+  }
   if (pipeline?.state === 'catching-up' || pipeline?.state === 'starting') {
     return (
       <div className="notice" role="status" data-testid="dashboard-catching-up">

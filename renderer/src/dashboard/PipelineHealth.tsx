@@ -9,7 +9,7 @@ export function PipelineHealth() {
   return (
     <dl className="pipeline-health" data-testid="pipeline-health" data-state={pipeline.state}>
       <dt>Pipeline</dt>
-      <dd>{pipeline.state}</dd>
+      <dd data-testid="pipeline-state">{pipeline.state}</dd>
       <dt>Consumer lag</dt>
       <dd data-testid="pipeline-behind">{formatCount(pipeline.behind)} events</dd>
       <dt>Events/s</dt>
@@ -29,6 +29,12 @@ export function PipelineHealth() {
             the dead-letter topic, or it stayed missing or unwritable); counting went on. The studio log names
             each.
           </dd>
+        </>
+      )}
+      {pipeline.notice && (
+        <>
+          <dt>Note</dt>
+          <dd data-testid="pipeline-notice">{pipeline.notice}</dd>
         </>
       )}
       {pipeline.error && (

@@ -12,11 +12,21 @@ function ServiceIndicator({
   status: ServiceStatus | undefined;
 }) {
   const state = status?.state ?? 'connecting';
+  const brokers = status?.brokers;
+  // A cluster with a broker down still serves: say how many answer, beside "connected".
+  const brokersDown =
+    brokers && brokers.up < brokers.known ? `, ${brokers.up} of ${brokers.known} brokers up` : '';
   return (
     <span className={`service service-${state}`} data-testid={`status-${id}`} data-state={state}>
       <span className="dot" aria-hidden="true" />
-      {name}: {state}
-      {status?.state === 'connected' && <span className="muted"> ({status.target})</span>}
+      {name}: {state === 'electing' ? 'electing a leader' : state}
+      {status?.state === 'connected' && (
+        <span className="muted">
+          {' '}
+          ({status.target}
+          {brokersDown})
+        </span>
+      )}
       {status?.reason && (
         <span className="reason" data-testid={`status-${id}-reason`}>
           {' '}

@@ -100,7 +100,7 @@ function startStudio(dataDir: string) {
   const seen = { snapshot: null as ShowMetricsSnapshot | null, pipeline: [] as ShowPipelineStatus[] };
   let metrics: LiveMetrics | null = null;
   const gateway = new KafkaGateway(
-    { clientId: 'drill-studio', brokers, ssl: false, topicPartitions: 1, retentionHours: 24 },
+    { clientId: 'drill-studio', brokers, ssl: false, topics: { partitions: 1, retentionHours: 24 } },
     (status) => metrics?.onKafkaStatus(status),
   );
   metrics = new LiveMetrics({
