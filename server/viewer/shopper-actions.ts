@@ -1,11 +1,12 @@
 // The SFU process's side of the viewer page: the pinned product per show (set by the
 // studio with the admin secret), shoppers' add-to-cart / buy clicks, which become
 // `cart.item_added` / `order.placed` events on Kafka, keyed by show id, and viewers
-// joining and leaving (`viewer.joined` / `viewer.left`). The SFU's one Kafka producer.
+// joining and leaving (`viewer.joined` / `viewer.left`). The SFU's one Kafka producer
+// (shopper chat and its automod holds go out through it too).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { SHOW_TOPICS, ShowEvent } from '../../protocol/events';
+import { ShowEvent, topicForEvent } from '../../protocol/events';
 import {
   PinnedProductAnswer,
   ViewerActionRequest,
@@ -172,10 +173,11 @@ export class ShopperActions {
       .catch((error: unknown) => this.options.log(`${data.type} not delivered: ${(error as Error).message}`));
   }
 
-  private async produce(event: ShowEvent): Promise<void> {
+  /** Sends one event to its topic (shopper or studio), keyed by its show; resolves once acknowledged. */
+  async produce(event: ShowEvent): Promise<void> {
     const producer = await this.kafkaProducer();
     await producer.send({
-      topic: SHOW_TOPICS.shopper,
+      topic: topicForEvent(event),
       messages: [{ key: event.showId, value: JSON.stringify(event), timestamp: String(event.ts) }],
     });
   }
