@@ -8,6 +8,7 @@ import { LiveControl, MediaRooms, SfuMonitor } from '../going-live';
 import { ProductCatalog } from '../products';
 import { Rehearsal } from '../rehearsal';
 import { ShowSession, StudioEventPublisher } from '../show';
+import { Moderation } from '../moderation';
 import { StudioHost } from './studio-host';
 
 export interface StudioServices {
@@ -33,6 +34,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     metrics.setShow(state);
     rehearsal.onShowChange(state);
     live.onShowChange(state);
+    moderation.setShow(state);
   });
   const metrics = new LiveMetrics({
     kafka: kafka.kafka,
@@ -73,6 +75,15 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     },
   });
 
+  const moderation = new Moderation({
+    kafka: kafka.kafka,
+    publish: (event) => studioEvents.publish(event),
+    moderatorFile: join(config.dataDir, 'moderator.json'),
+    ...(config.moderatorName ? { moderatorName: config.moderatorName } : {}),
+    instanceId: 'moderation',
+    onDelta: (delta) => host.publish('moderation', delta),
+  });
+
   const host: StudioHost = new StudioHost({
     getStatus: () => ({ kafka: kafka.status, sfu: sfu.status }),
     getShow: () => show.current,
@@ -98,15 +109,27 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     setProductModel: ({ productId, fileName, contentBase64 }) =>
       products.setModel(productId, fileName, contentBase64),
     getProductModel: ({ productId }) => products.getModel(productId),
+    getModeration: () => moderation.snapshot(),
+    followShow: ({ showId }) => moderation.follow(showId),
+    moderate: (request) => moderation.moderate(request),
+    setModerator: (change) => moderation.setModerator(change),
+    reviewMessage: ({ messageEventId }) => {
+      moderation.reviewing(messageEventId);
+      return {};
+    },
+    getModerationAudit: () => moderation.audit(),
+    exportModerationAudit: () => moderation.exportAudit(),
   });
   kafka.start();
   metrics.setShow(show.current); // a show resumed from disk
+  moderation.setShow(show.current);
   sfu.start();
   return {
     host,
     config,
     async stop() {
       sfu.stop();
+      await moderation.stop();
       await rehearsal.stop();
       await metrics.stop();
       await studioEvents.stop();
