@@ -133,6 +133,8 @@ for (const studio of [ana, ben])
 const page = await SignalingClient.connect(sfu.url, WebSocket as unknown as SocketConstructor);
 await page.request('join', { showId: show.showId, token: viewerToken, viewerId: 'bench-viewer' });
 const gonePage = new Map<string, number>();
+const onPage = new Set<string>();
+page.on('chatMessages', ({ messages }) => messages.forEach((m) => onPage.add(m.id)));
 page.on('chatRemoved', ({ messageIds }) => messageIds.forEach((id) => gonePage.set(id, performance.now())));
 const goneStudio = new Map<string, number>();
 ben.host.subscribe((event, payload) => {
@@ -150,7 +152,8 @@ const toPage: number[] = [];
 const toStudio: number[] = [];
 for (let i = 0; i < decisions; i++) {
   const sent = await page.request('sendChat', { text: `is this real silk? ${i}`, displayName: 'Bench' });
-  await wait(() => seenByAna.has(sent.message.id), 'message at the studio');
+  // Gone from where it was shown: the page has it and the deciding studio has it.
+  await wait(() => seenByAna.has(sent.message.id) && onPage.has(sent.message.id), 'message shown');
   const t0 = performance.now();
   await call(ana, 'moderate', { action: 'hide', messageEventId: sent.message.id });
   await wait(
