@@ -78,6 +78,17 @@ const quality = [0.7, 0.8, 0.9, 0.95, 1].map((toxicityHoldAt) => {
   };
 });
 
+console.log(
+  JSON.stringify({
+    part: 'automod',
+    loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
+    automodPerMessageUs: round(automodUs),
+    baselineZodParsePerMessageUs: round(baselineUs),
+    quality,
+  }),
+);
+if (process.argv.includes('--automod-only')) process.exit(0);
+
 // 3. Decision → gone.
 const brokers = process.env.SHOPCAST_KAFKA_BROKERS ?? '127.0.0.1:34092';
 const sfu = await startSfu({
