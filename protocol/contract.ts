@@ -5,6 +5,14 @@ import { z } from 'zod';
 import { BadRow, Product } from './catalog';
 import { ShowHeadline, ShowMetricsSnapshot, ShowPipelineStatus } from './metrics';
 import { ShowState, StartShowRequest } from './show';
+import {
+  AuditEntry,
+  ModerateRequest,
+  ModerateResult,
+  ModerationDelta,
+  ModerationSnapshot,
+  Moderator,
+} from './moderation';
 
 // 'electing': a Kafka cluster answers, but some of the show topics' partitions have no leader yet.
 export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected', 'electing']);
@@ -193,6 +201,31 @@ export const studioOperations = {
     z.object({ productId: ProductId }).strict(),
     z.object({ contentBase64: z.string() }),
   ),
+
+  // Chat moderation (main/moderation/moderation.ts). Every action is a moderation.decision
+  // on Kafka (a reply is the host's chat.message); the state comes back from the log.
+  getModeration: operation(Empty, ModerationSnapshot),
+  /** A producer moderates a show another studio runs, by its id (null: this studio's own show). */
+  followShow: operation(
+    z
+      .object({
+        showId: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]{1,64}$/, 'show id')
+          .nullable(),
+      })
+      .strict(),
+    ModerationSnapshot,
+  ),
+  moderate: operation(ModerateRequest, ModerateResult),
+  setModerator: operation(Moderator.pick({ name: true, kind: true }).strict(), Moderator),
+  /** The held message this producer has open (null: none), shown to other producers. */
+  reviewMessage: operation(
+    z.object({ messageEventId: z.string().min(1).max(128).nullable() }).strict(),
+    z.object({}),
+  ),
+  getModerationAudit: operation(Empty, z.array(AuditEntry)),
+  exportModerationAudit: operation(Empty, z.object({ fileName: z.string(), csv: z.string() })),
 };
 
 export const studioPushEvents = {
@@ -207,6 +240,8 @@ export const studioPushEvents = {
   chat: ChatFeed,
   rehearsal: RehearsalStatus,
   products: ProductsState,
+  // What changed in the show's chat moderation, coalesced to at most ~10 a second.
+  moderation: ModerationDelta,
 };
 
 export type OperationName = keyof typeof studioOperations;

@@ -111,7 +111,7 @@ export const EVENT_VERSIONS = {
   'product.sold_out': 1,
   'product.back_in_stock': 1,
   marker: 1,
-  'moderation.decision': 1,
+  'moderation.decision': 2,
 } as const;
 export type ShowEventType = keyof typeof EVENT_VERSIONS;
 export const SHOW_EVENT_TYPES = Object.keys(EVENT_VERSIONS) as ShowEventType[];
@@ -145,11 +145,22 @@ export const ViewerJoined = z.object({
   displayName: Text(EVENT_LIMITS.labelLength).optional(),
 });
 export const ViewerLeft = z.object({ ...envelope('viewer.left'), viewerId: Id });
+/** The verdict of the chat gate that took the message in (see docs/events.md#chatmessage). */
+export const AutomodVerdict = z.object({
+  held: z.boolean(),
+  reason: Text(EVENT_LIMITS.labelLength).optional(),
+});
 export const ChatMessage = z.object({
   ...envelope('chat.message'),
   viewerId: Id,
   displayName: Text(EVENT_LIMITS.labelLength).optional(),
   text: Text(EVENT_LIMITS.textLength),
+  /** Set by a gate that ran auto-moderation before producing the message; absent otherwise. */
+  automod: AutomodVerdict.optional(),
+  /** The show's host (or a producer replying as the host) wrote it: no auto-moderation. */
+  fromHost: z.literal(true).optional(),
+  /** The chat message this one answers. */
+  replyTo: Id.optional(),
 });
 export const Reaction = z.object({
   ...envelope('reaction'),
@@ -245,27 +256,98 @@ export const ProductSoldOut = z.object({ ...envelope('product.sold_out'), produc
 export const ProductBackInStock = z.object({ ...envelope('product.back_in_stock'), productId: Id });
 export const Marker = z.object({ ...envelope('marker'), label: Text(EVENT_LIMITS.labelLength) });
 
-export const MODERATION_ACTIONS = ['message_hidden', 'user_muted', 'user_banned'] as const;
+/** What producers set for auto-moderation; a `rules_changed` decision carries the whole set. */
+export const MODERATION_LIMITS = { blockedTerms: 200, termLength: 100, slowModeSeconds: 3600 } as const;
+export const ModerationRules = z.object({
+  /** The built-in English profanity list (leetspeak and spacing tricks included). */
+  profanity: z.boolean(),
+  /** Producers' own blocked words and phrases (held when they appear). */
+  blockedTerms: z
+    .array(z.string().trim().min(1).max(MODERATION_LIMITS.termLength))
+    .max(MODERATION_LIMITS.blockedTerms),
+  /** Messages with a link: let them through, or hold them for review. */
+  links: z.enum(['allow', 'hold']),
+  /** Hold when the toxicity classifier's score is at least this (1 turns it off). */
+  toxicityHoldAt: z.number().min(0.5).max(1),
+  /** Hold shouting (mostly capitals), repeated text, and one shopper flooding the chat. */
+  caps: z.boolean(),
+  repeats: z.boolean(),
+  floods: z.boolean(),
+});
+export type ModerationRules = z.infer<typeof ModerationRules>;
+
+/** The actions of moderation.decision v1; v2 added the rest. */
+export const MODERATION_ACTIONS_V1 = ['message_hidden', 'user_muted', 'user_banned'] as const;
+export const MESSAGE_ACTIONS = [
+  'message_held',
+  'message_released',
+  'message_hidden',
+  'message_pinned',
+  'message_unpinned',
+] as const;
+export const SHOPPER_ACTIONS = ['user_muted', 'user_unmuted', 'user_banned', 'user_unbanned'] as const;
+export const SHOW_ACTIONS = ['slow_mode_changed', 'rules_changed'] as const;
+export const MODERATION_ACTIONS = [...MESSAGE_ACTIONS, ...SHOPPER_ACTIONS, ...SHOW_ACTIONS] as const;
+export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
+export const DECIDER_KINDS = ['moderator', 'host', 'automod'] as const;
+export const MAX_MUTE_MS = 7 * 24 * 3600_000;
+
+/** Which fields an action needs; shared by the schema and the fast validator. */
+export function moderationDecisionProblem(e: {
+  v: number;
+  action: string;
+  targetViewerId?: unknown;
+  messageEventId?: unknown;
+  slowModeSeconds?: unknown;
+  rules?: unknown;
+}): string | null {
+  if (e.v === 1 && !(MODERATION_ACTIONS_V1 as readonly string[]).includes(e.action))
+    return `${e.action} needs v 2`;
+  const onMessage = (MESSAGE_ACTIONS as readonly string[]).includes(e.action);
+  if (onMessage && e.messageEventId === undefined) return 'a message decision names the message';
+  if (
+    (onMessage || (SHOPPER_ACTIONS as readonly string[]).includes(e.action)) &&
+    e.targetViewerId === undefined
+  )
+    return 'a message or shopper decision names the shopper';
+  if (e.action === 'slow_mode_changed' && e.slowModeSeconds === undefined)
+    return 'slow mode needs slowModeSeconds';
+  if (e.action === 'rules_changed' && e.rules === undefined) return 'a rules change carries the rules';
+  return null;
+}
+
 export const ModerationDecision = z
   .object({
     ...envelope('moderation.decision'),
     action: z.enum(MODERATION_ACTIONS),
-    targetViewerId: Id,
-    /** Event id of the chat message concerned (required for message_hidden). */
+    /** Whose message or account (every message and shopper action). */
+    targetViewerId: Id.optional(),
+    /** Event id of the chat message concerned (every message action). */
     messageEventId: Id.optional(),
     /** Mute length; absent means until the show ends. */
-    durationMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 3600_000)
-      .optional(),
-    decidedBy: z.object({ kind: z.enum(['moderator', 'host', 'automod']), id: Id }),
+    durationMs: z.number().int().min(1).max(MAX_MUTE_MS).optional(),
+    /** kind automod: auto-moderation (id names the gate); name: how the studio shows who decided. */
+    decidedBy: z.object({
+      kind: z.enum(DECIDER_KINDS),
+      id: Id,
+      name: Text(EVENT_LIMITS.labelLength).optional(),
+    }),
     reason: Text(EVENT_LIMITS.labelLength).optional(),
+    /** slow_mode_changed: at most one message per shopper every N seconds (0: off). */
+    slowModeSeconds: z.number().int().min(0).max(MODERATION_LIMITS.slowModeSeconds).optional(),
+    /** rules_changed: the whole new rule set. */
+    rules: ModerationRules.optional(),
+    /** message_pinned: what the pinned message says, so pages and replays need no lookup. */
+    message: z
+      .object({
+        displayName: Text(EVENT_LIMITS.labelLength).optional(),
+        text: Text(EVENT_LIMITS.textLength),
+      })
+      .optional(),
   })
-  .refine((e) => e.action !== 'message_hidden' || e.messageEventId !== undefined, {
-    message: 'hiding a message names the message',
-    path: ['messageEventId'],
+  .superRefine((e, context) => {
+    const problem = moderationDecisionProblem(e);
+    if (problem) context.addIssue({ code: 'custom', message: problem, path: ['action'] });
   });
 
 export const SHOW_EVENT_SCHEMAS = {

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { types as client } from 'mediasoup-client';
 import { PinnedProductAnswer } from './viewer-actions';
+import { ViewerChat, ViewerChatMessage } from './viewer-chat';
 
 // mediasoup's wire shapes are large and versioned by mediasoup itself (which
 // validates them again). We check the outline here and type them with
@@ -117,7 +118,12 @@ export type TransportDirection = z.infer<typeof transportDirectionSchema>;
 export const signalingMethods = {
   /** Admin (studio main process): opens a room for a show. Idempotent: an open show returns its tokens again. */
   openShow: {
-    request: z.object({ showId: showIdSchema, adminSecret: z.string().min(1).max(256) }),
+    request: z.object({
+      showId: showIdSchema,
+      adminSecret: z.string().min(1).max(256),
+      /** When the show started (ms epoch): where the SFU's chat reads the show's log from. */
+      startedAt: z.number().int().positive().optional(),
+    }),
     response: z.object({ hostToken: z.string(), viewerToken: z.string() }),
   },
   /** Admin: ends a show; every client in it gets `showEnded`. */
@@ -207,6 +213,26 @@ export const signalingMethods = {
     request: z.object({ consumerId: mediasoupIdSchema }),
     response: z.object({}),
   },
+  /** Viewer, after `join`: the chat as shoppers see it now (then pushed: chatMessages, …). */
+  getChat: {
+    request: z.object({}),
+    response: ViewerChat,
+  },
+  /**
+   * Viewer, after `join`: one chat message. Refused with `chat-refused` (muted, banned, slow
+   * mode: `retryAfterMs` says when to try again, if ever) or `rate-limited`.
+   */
+  sendChat: {
+    request: z.object({
+      text: z.string().trim().min(1).max(2000),
+      displayName: z.string().trim().min(1).max(40),
+    }),
+    response: z.object({
+      message: ViewerChatMessage,
+      /** Held for review: only this shopper sees it until a producer releases it. */
+      held: z.boolean(),
+    }),
+  },
 } as const;
 
 export type SignalingMethod = keyof typeof signalingMethods;
@@ -243,6 +269,12 @@ export const notificationSchemas = {
   pinnedProduct: PinnedProductAnswer,
   /** After `watchShow` answered `upcoming`: the studio opened the room; join now. */
   showOpened: z.object({ showId: showIdSchema }),
+  /** New chat messages every shopper may see (released ones come back this way too). */
+  chatMessages: z.object({ messages: z.array(ViewerChatMessage) }),
+  /** Messages taken out of the chat (hidden, or held after all). */
+  chatRemoved: z.object({ messageIds: z.array(z.string()) }),
+  /** The pinned message or slow mode changed. */
+  chatState: ViewerChat.omit({ messages: true }),
 } as const;
 
 export type NotificationMethod = keyof typeof notificationSchemas;
@@ -265,6 +297,7 @@ export const signalingErrorCodeSchema = z.enum([
   'rate-limited', // too many requests on this connection; retry after `retryAfterMs`
   'limit-reached', // this connection holds as many transports or consumers as it may
   'show-full', // the SFU has no media capacity left for viewers; try again later
+  'chat-refused', // this shopper may not chat now (muted, banned, slow mode); see the message
   'internal',
 ]);
 export type SignalingErrorCode = z.infer<typeof signalingErrorCodeSchema>;

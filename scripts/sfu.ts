@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureMediasoupWorker } from './build-mediasoup-worker';
+import { ensureToxicityModel } from './toxicity-model';
 import { defaultKafkaOptions, type Progress } from './kafka';
 import {
   killService,
@@ -111,6 +112,10 @@ export async function startLocalSfu(
     );
   }
   const workerBin = await ensureMediasoupWorker(progress);
+  // The chat gate's classifier; without it the SFU still starts and moderates by rules.
+  await ensureToxicityModel(progress).catch((error: unknown) =>
+    progress(`Toxicity model unavailable: ${(error as Error).message}`),
+  );
   progress(`Starting the SFU on 127.0.0.1:${options.port}…`);
   // node --import tsx keeps the SFU a single process, so killing its pid really kills it.
   const { pid, exited } = spawnService(

@@ -52,9 +52,11 @@ export class MediaRooms {
       .viewerToken;
   }
 
-  /** Idempotent: an open room answers with its tokens again. */
-  open(showId: string): Promise<{ hostToken: string; viewerToken: string }> {
-    return this.admin((client, adminSecret) => client.request('openShow', { showId, adminSecret }));
+  /** Idempotent: an open room answers with its tokens again. `startedAt`: where its chat log starts. */
+  open(showId: string, startedAt?: number): Promise<{ hostToken: string; viewerToken: string }> {
+    return this.admin((client, adminSecret) =>
+      client.request('openShow', { showId, adminSecret, ...(startedAt ? { startedAt } : {}) }),
+    );
   }
 
   /**
@@ -248,7 +250,7 @@ export class LiveControl {
     const url = this.deps.config.url!;
     let tokens;
     try {
-      tokens = await this.deps.rooms.open(show.showId);
+      tokens = await this.deps.rooms.open(show.showId, show.startedAt);
     } catch (error) {
       if (error instanceof StudioError) throw error;
       throw new StudioError('unavailable', `Could not open the show on the SFU: ${(error as Error).message}`);

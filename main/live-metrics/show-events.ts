@@ -3,9 +3,13 @@
 // second); tests/unit/show-events.test.ts checks it agrees with the zod schemas in
 // protocol/events.ts, which stay the reference.
 import {
+  DECIDER_KINDS,
   EVENT_LIMITS,
   EVENT_VERSIONS,
+  MAX_MUTE_MS,
   MODERATION_ACTIONS,
+  ModerationRules,
+  moderationDecisionProblem,
   PAYMENT_METHODS,
   isCurrencyCode,
   isEventId,
@@ -161,9 +165,7 @@ function validateBody(type: ShowEventType, o: Obj): Obj | null {
     case 'viewer.left':
       return isId(o.viewerId) ? { viewerId: o.viewerId } : null;
     case 'chat.message':
-      if (!isId(o.viewerId) || !isOptText(o.displayName, LABEL) || !isText(o.text, EVENT_LIMITS.textLength))
-        return null;
-      return withOptional({ viewerId: o.viewerId, text: o.text }, o, ['displayName']);
+      return validateChat(o);
     case 'reaction':
       return isId(o.viewerId) && isText(o.reaction, 32)
         ? { viewerId: o.viewerId, reaction: o.reaction }
@@ -229,19 +231,54 @@ function validateOrder(o: Obj): Obj | null {
   };
 }
 
+function validateChat(o: Obj): Obj | null {
+  if (!isId(o.viewerId) || !isOptText(o.displayName, LABEL) || !isText(o.text, EVENT_LIMITS.textLength))
+    return null;
+  if ((o.fromHost !== undefined && o.fromHost !== true) || (o.replyTo !== undefined && !isId(o.replyTo)))
+    return null;
+  const out: Obj = withOptional({ viewerId: o.viewerId, text: o.text }, o, [
+    'displayName',
+    'fromHost',
+    'replyTo',
+  ]);
+  const verdict = o.automod;
+  if (verdict !== undefined) {
+    if (!isObj(verdict) || typeof verdict.held !== 'boolean' || !isOptText(verdict.reason, LABEL))
+      return null;
+    out.automod = withOptional({ held: verdict.held }, verdict, ['reason']);
+  }
+  return out;
+}
+
+// Moderation decisions are rare next to chat, so the zod schema checks their nested parts.
 function validateModeration(o: Obj): Obj | null {
   if (typeof o.action !== 'string' || !(MODERATION_ACTIONS as readonly string[]).includes(o.action))
     return null;
-  if (!isId(o.targetViewerId) || (o.messageEventId !== undefined && !isId(o.messageEventId))) return null;
-  if (o.action === 'message_hidden' && o.messageEventId === undefined) return null;
-  if (o.durationMs !== undefined && !isInt(o.durationMs, 1, 7 * 24 * 3600_000)) return null;
+  if (o.targetViewerId !== undefined && !isId(o.targetViewerId)) return null;
+  if (o.messageEventId !== undefined && !isId(o.messageEventId)) return null;
+  if (moderationDecisionProblem({ ...o, v: o.v as number, action: o.action }) !== null) return null;
+  if (o.durationMs !== undefined && !isInt(o.durationMs, 1, MAX_MUTE_MS)) return null;
+  if (o.slowModeSeconds !== undefined && !isInt(o.slowModeSeconds, 0, 3600)) return null;
   if (!isOptText(o.reason, LABEL)) return null;
   const by = o.decidedBy;
-  if (!isObj(by) || !['moderator', 'host', 'automod'].includes(by.kind as string) || !isId(by.id))
+  if (!isObj(by) || !(DECIDER_KINDS as readonly string[]).includes(by.kind as string) || !isId(by.id))
     return null;
-  return withOptional(
-    { action: o.action, targetViewerId: o.targetViewerId, decidedBy: { kind: by.kind, id: by.id } },
+  if (!isOptText(by.name, LABEL)) return null;
+  const out: Obj = withOptional(
+    { action: o.action, decidedBy: withOptional({ kind: by.kind, id: by.id }, by, ['name']) },
     o,
-    ['messageEventId', 'durationMs', 'reason'],
+    ['targetViewerId', 'messageEventId', 'durationMs', 'reason', 'slowModeSeconds'],
   );
+  if (o.rules !== undefined) {
+    const rules = ModerationRules.safeParse(o.rules);
+    if (!rules.success) return null;
+    out.rules = rules.data;
+  }
+  const message = o.message;
+  if (message !== undefined) {
+    if (!isObj(message) || !isText(message.text, EVENT_LIMITS.textLength)) return null;
+    if (!isOptText(message.displayName, LABEL)) return null;
+    out.message = withOptional({ text: message.text }, message, ['displayName']);
+  }
+  return out;
 }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname } from 'node:path';
 import { ShowState, type ShowMode } from '../../protocol/show';
 import { StudioError } from '../../protocol/rpc';
-import { isCurrencyCode, type ShowEvent } from '../../protocol/events';
+import { EVENT_VERSIONS, isCurrencyCode, type ShowEvent } from '../../protocol/events';
 import type { StudioEventPublisher } from './studio-events';
 import { parseJsonOrNull } from './safe-json';
 
@@ -54,7 +54,8 @@ export class ShowSession {
   /** Publishes a studio event for the running show. */
   emit(body: StudioEventBody, ts = Date.now()): ShowEvent {
     const show = this.requireShow();
-    return this.events.publish({ ...body, id: randomUUID(), v: 1, ts, showId: show.showId } as ShowEvent);
+    const v = EVENT_VERSIONS[body.type];
+    return this.events.publish({ ...body, id: randomUUID(), v, ts, showId: show.showId } as ShowEvent);
   }
 
   /** `showId` is a reserved id (a live show whose link was shared ahead); new otherwise. */

@@ -1,10 +1,11 @@
-// The one producer of studio events (show started/ended, pins, markers, moderation).
+// The one producer of studio events (show started/ended, pins, markers, moderation), and
+// of the host's chat replies (chat.message with fromHost, on the shopper topic).
 // Events wait in an outbox until Kafka has acknowledged them, so a broker blip delays
 // them but loses none; the outbox is written through to disk so a killed app loses none either.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
-import { SHOW_TOPICS, ShowEvent, SHOPPER_EVENT_TYPES } from '../../protocol/events';
+import { ShowEvent, SHOPPER_EVENT_TYPES, topicForEvent } from '../../protocol/events';
 import { describeIssues } from '../../protocol/rpc';
 import { parseJsonOrNull } from './safe-json';
 
@@ -45,7 +46,8 @@ export class StudioEventPublisher {
 
   /** Validates and queues the event, then sends it as soon as Kafka takes it. */
   publish(event: ShowEvent): ShowEvent {
-    if ((SHOPPER_EVENT_TYPES as readonly string[]).includes(event.type)) {
+    const hostReply = event.type === 'chat.message' && event.fromHost === true;
+    if ((SHOPPER_EVENT_TYPES as readonly string[]).includes(event.type) && !hostReply) {
       throw new Error(`${event.type} is a shopper event; the studio publishes studio events only`);
     }
     const parsed = ShowEvent.safeParse(event);
@@ -101,13 +103,24 @@ export class StudioEventPublisher {
           });
           await this.producer.connect();
         }
-        await this.producer.send({
-          topic: SHOW_TOPICS.studio,
+        // Almost always one topic; a host reply goes to the shopper topic in the same batch.
+        const topics = new Map<string, ShowEvent[]>();
+        for (const event of batch) {
+          const topic = topicForEvent(event);
+          topics
+            .set(topic, topics.get(topic) ?? [])
+            .get(topic)!
+            .push(event);
+        }
+        await this.producer.sendBatch({
           acks: -1,
-          messages: batch.map((event) => ({
-            key: event.showId,
-            value: JSON.stringify(event),
-            timestamp: String(event.ts),
+          topicMessages: [...topics].map(([topic, events]) => ({
+            topic,
+            messages: events.map((event) => ({
+              key: event.showId,
+              value: JSON.stringify(event),
+              timestamp: String(event.ts),
+            })),
           })),
         });
         this.outbox.splice(0, batch.length);

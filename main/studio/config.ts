@@ -51,6 +51,8 @@ export interface StudioConfig {
   sfu: SfuConfig;
   /** Where the studio keeps its state (running show, event outbox). */
   dataDir: string;
+  /** How this studio's producer is named in moderation decisions at first (SHOPCAST_MODERATOR_NAME). */
+  moderatorName?: string;
 }
 
 export const DEFAULT_KAFKA_BROKERS = ['127.0.0.1:19092'];
@@ -118,5 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StudioConfig {
       adminSecret: env.SHOPCAST_SFU_ADMIN_SECRET ?? file.sfu?.adminSecret ?? null,
     },
     dataDir: defaultDataDir(env),
+    ...(env.SHOPCAST_MODERATOR_NAME ? { moderatorName: env.SHOPCAST_MODERATOR_NAME } : {}),
   };
 }

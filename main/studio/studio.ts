@@ -8,6 +8,7 @@ import { LiveControl, MediaRooms, SfuMonitor } from '../going-live';
 import { ProductCatalog } from '../products';
 import { Rehearsal } from '../rehearsal';
 import { ShowSession, StudioEventPublisher } from '../show';
+import { Moderation } from '../moderation';
 import { StudioHost } from './studio-host';
 
 export interface StudioServices {
@@ -36,6 +37,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
       metrics.setShow(state);
       rehearsal.onShowChange(state);
       live.onShowChange(state);
+      moderation.setShow(state);
       host.publish('products', products.state()); // the next show's default currency follows
     },
     (): string | null => products.catalogCurrency(),
@@ -82,6 +84,16 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     },
   });
 
+  const moderation = new Moderation({
+    kafka: kafka.kafka,
+    publish: (event) => studioEvents.publish(event),
+    moderatorFile: join(config.dataDir, 'moderator.json'),
+    ...(config.moderatorName ? { moderatorName: config.moderatorName } : {}),
+    instanceId: 'moderation',
+    topics: config.kafka.topics,
+    onDelta: (delta) => host.publish('moderation', delta),
+  });
+
   const host: StudioHost = new StudioHost({
     getStatus: () => ({ kafka: kafka.status, sfu: sfu.status }),
     getShow: () => show.current,
@@ -107,15 +119,27 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     setProductModel: ({ productId, fileName, contentBase64 }) =>
       products.setModel(productId, fileName, contentBase64),
     getProductModel: ({ productId }) => products.getModel(productId),
+    getModeration: () => moderation.snapshot(),
+    followShow: ({ showId }) => moderation.follow(showId),
+    moderate: (request) => moderation.moderate(request),
+    setModerator: (change) => moderation.setModerator(change),
+    reviewMessage: ({ messageEventId }) => {
+      moderation.reviewing(messageEventId);
+      return {};
+    },
+    getModerationAudit: () => moderation.audit(),
+    exportModerationAudit: () => moderation.exportAudit(),
   });
   kafka.start();
   metrics.setShow(show.current); // a show resumed from disk
+  moderation.setShow(show.current);
   sfu.start();
   return {
     host,
     config,
     async stop() {
       sfu.stop();
+      await moderation.stop();
       await rehearsal.stop();
       await metrics.stop();
       await studioEvents.stop();

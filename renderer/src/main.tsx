@@ -5,6 +5,7 @@ import { startPublisher } from './going-live/publisher';
 import { syncMetrics } from './dashboard/metrics-sync';
 import { startProductSync } from './products/product-sync';
 import { syncStatus } from './shell/status-sync';
+import { syncModeration } from './moderation/moderation-sync';
 import { connectToStudio } from './studio-client';
 import './styles.css';
 
@@ -13,6 +14,7 @@ syncStatus(link);
 startPublisher(link);
 syncMetrics(link);
 startProductSync(link);
+syncModeration(link);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

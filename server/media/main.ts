@@ -6,7 +6,8 @@
 // Each flag also reads from the environment: SHOPCAST_SFU_PORT, SHOPCAST_SFU_HOST,
 // SHOPCAST_SFU_ANNOUNCED_IP, SHOPCAST_SFU_RTC_LISTEN_IP, SHOPCAST_SFU_RTC_MIN_PORT,
 // SHOPCAST_SFU_RTC_MAX_PORT, SHOPCAST_SFU_WORKERS, SHOPCAST_SFU_ADMIN_SECRET, SHOPCAST_SFU_LIMITS.
-// SHOPCAST_KAFKA_BROKERS (with _SSL and _SASL_* as for the studio) is where the viewer page's clicks go.
+// SHOPCAST_KAFKA_BROKERS (with _SSL and _SASL_* as for the studio) is where the viewer page's clicks
+// and chat go. SHOPCAST_TOXICITY_MODEL is the exported classifier (default: the setup cache).
 // Without an admin secret a random one is generated and printed.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { ensureMediasoupWorker } from '../../scripts/build-mediasoup-worker';
 import { parseLimits, type SfuLimits } from './limits';
 import { startSfu } from './sfu';
 import { kafkaConnectionFromEnv } from '../../protocol/kafka-connection';
+import { loadToxicityClassifier } from '../chat/classifier-file';
 
 const { values } = parseArgs({
   options: {
@@ -83,6 +85,7 @@ const sfu = await startSfu({
   staticRoutes: staticRoutes(values.static),
   limits: limits(values.limits ?? env.SHOPCAST_SFU_LIMITS),
   kafka: kafkaConnectionFromEnv(env),
+  classifier: loadToxicityClassifier(env, (line) => console.log(`[sfu] ${line}`)),
 }).catch((error: unknown) => {
   console.error(`[sfu] could not start: ${(error as Error).message}`);
   process.exit(1);

@@ -16,12 +16,15 @@ import type {
 import { errorResponse, parseRequest, rateLimitedResponse, requestIdOf } from '../../protocol/signaling';
 import type { SfuLimits, TransportBudget } from './limits';
 import { sameSecret, type RoomMember, type ShowRoom, type ShowRooms } from './show-room';
+import { ChatRefusal, type ChatService } from '../chat/show-chat';
 
 /** A refusal the client should see as a typed error rather than `internal`. */
 export class SignalingFailure extends Error {
   constructor(
     readonly code: SignalingErrorCode,
     message: string,
+    /** For refusals that end by themselves (rate limits, mutes): when to try again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -80,6 +83,8 @@ export interface SessionContext {
   transports: TransportBudget;
   /** A viewer entered or left a show (becomes viewer.joined / viewer.left on Kafka). */
   viewerPresence?: (change: 'joined' | 'left', showId: string, viewerId: string) => void;
+  /** Shopper chat (server/chat); without it chat requests are refused. */
+  chat?: ChatService;
 }
 
 type Handlers = { [M in SignalingMethod]: (data: RequestData<M>) => Promise<ResponseData<M>> };
@@ -187,7 +192,10 @@ export class PeerSession implements RoomMember {
       this.send({ type: 'response', id, ok: true, data: result });
     } catch (error) {
       if (error instanceof SignalingFailure) {
-        this.send(errorResponse(id, error.code, error.message));
+        const response = errorResponse(id, error.code, error.message);
+        if (error.retryAfterMs !== undefined && !response.ok)
+          response.error.retryAfterMs = Math.ceil(error.retryAfterMs);
+        this.send(response);
       } else {
         // mediasoup rejects bad parameters (e.g. incompatible codecs) by throwing.
         const message = error instanceof Error ? error.message : String(error);
@@ -224,9 +232,10 @@ export class PeerSession implements RoomMember {
   }
 
   private readonly handlers: Handlers = {
-    openShow: async ({ showId, adminSecret }) => {
+    openShow: async ({ showId, adminSecret, startedAt }) => {
       this.requireAdmin(adminSecret);
       const room = await this.context.rooms.open(showId);
+      this.context.chat?.showOpened(showId, startedAt);
       return { hostToken: room.hostToken, viewerToken: room.viewerToken };
     },
 
@@ -387,5 +396,34 @@ export class PeerSession implements RoomMember {
       if (consumer.kind === 'video') await consumer.requestKeyFrame().catch(() => {});
       return {};
     },
+
+    getChat: async () => {
+      const room = this.joinedRoom();
+      return this.chatCall(() => this.requireChat().snapshot(room.showId));
+    },
+
+    sendChat: async ({ text, displayName }) => {
+      const room = this.joinedRoom();
+      if (this.role !== 'viewer' || !this.presence)
+        throw new SignalingFailure('forbidden', 'the host replies from the studio');
+      const { viewerId } = this.presence;
+      return this.chatCall(() => this.requireChat().send(room.showId, viewerId, text, displayName));
+    },
   };
+
+  private requireChat(): ChatService {
+    if (!this.context.chat) throw new SignalingFailure('internal', 'chat is not available on this SFU');
+    return this.context.chat;
+  }
+
+  /** Chat refusals become typed signaling errors the page can show. */
+  private async chatCall<T>(call: () => T | Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ChatRefusal)
+        throw new SignalingFailure(error.code, error.message, error.retryAfterMs);
+      throw error;
+    }
+  }
 }

@@ -13,6 +13,8 @@ import { PeerSession, type RequestRate } from './peer-session';
 import { sameSecret, ShowRooms } from './show-room';
 import { ShopperActions } from '../viewer/shopper-actions';
 import type { KafkaConnection } from '../../protocol/kafka-connection';
+import type { ToxicityClassifier } from '../../protocol/toxicity';
+import { ChatService } from '../chat/show-chat';
 
 export interface SfuOptions {
   /** HTTP + WebSocket port; 0 picks a free one. */
@@ -40,8 +42,12 @@ export interface SfuOptions {
   requestRate?: RequestRate;
   /** Connection, transport and consumer limits and timeouts (see ./limits.ts for the defaults). */
   limits?: Partial<SfuLimits>;
-  /** Kafka (brokers, TLS, SASL) for the viewer page's clicks and viewer presence events. */
+  /** Kafka (brokers, TLS, SASL) for the viewer page's clicks, chat and viewer presence events. */
   kafka?: KafkaConnection;
+  /** The trained toxicity classifier for the chat gate's auto-moderation (rules run without it). */
+  classifier?: ToxicityClassifier | null;
+  /** Chat messages one shopper may send: `burst` at once, then `perSecond`. Default 3, then 1 a second. */
+  shopperChatRate?: { perSecond: number; burst: number };
   log?: (line: string) => void;
 }
 
@@ -101,6 +107,15 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     onPinned: (showId, product) => rooms.get(showId)?.tellViewers(notification('pinnedProduct', { product })),
     log,
   });
+  const chat = new ChatService({
+    kafka: options.kafka ?? { brokers: [], ssl: false },
+    produce: (event) => shop.produce(event),
+    tellViewers: (showId, message) => rooms.get(showId)?.tellViewers(message),
+    isOpen: (showId) => rooms.get(showId) !== undefined,
+    classifier: options.classifier ?? null,
+    ...(options.shopperChatRate ? { shopperRate: options.shopperChatRate } : {}),
+    log,
+  });
   const server = createServer(
     createHttpHandler({
       // Full is unhealthy too: the studio's status and a load balancer should not promise signaling.
@@ -129,6 +144,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     transports,
     viewerPresence: (change: 'joined' | 'left', showId: string, viewerId: string) =>
       shop.viewerPresence(change, showId, viewerId),
+    chat,
   };
 
   const sessions = new Map<WebSocket, PeerSession>();
@@ -248,6 +264,7 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         workers.close();
+        await chat.stop();
         await shop.stop();
       })();
       return closing;

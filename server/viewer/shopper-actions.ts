@@ -1,13 +1,14 @@
 // The SFU process's side of the viewer page: the pinned product per show (set by the
 // studio with the admin secret), shoppers' add-to-cart / buy clicks, which become
 // `cart.item_added` / `order.placed` events on Kafka, keyed by show id, and viewers
-// joining and leaving (`viewer.joined` / `viewer.left`). The SFU's one Kafka producer.
+// joining and leaving (`viewer.joined` / `viewer.left`). The SFU's one Kafka producer
+// (shopper chat and its automod holds go out through it too).
 // A click is taken only for the product pinned now, and only while it is in stock: a
 // product pinned earlier (or sold out since) cannot be bought by replaying its id.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import kafkajs, { Kafka, logLevel, type Producer } from 'kafkajs';
-import { SHOW_TOPICS, ShowEvent } from '../../protocol/events';
+import { ShowEvent, topicForEvent } from '../../protocol/events';
 import {
   PinnedProductAnswer,
   ViewerActionRequest,
@@ -202,10 +203,11 @@ export class ShopperActions {
       .finally(() => (this.presencePending -= 1));
   }
 
-  private async produce(event: ShowEvent): Promise<void> {
+  /** Sends one event to its topic (shopper or studio), keyed by its show; resolves once acknowledged. */
+  async produce(event: ShowEvent): Promise<void> {
     const producer = await this.kafkaProducer();
     await producer.send({
-      topic: SHOW_TOPICS.shopper,
+      topic: topicForEvent(event),
       messages: [{ key: event.showId, value: JSON.stringify(event), timestamp: String(event.ts) }],
     });
   }

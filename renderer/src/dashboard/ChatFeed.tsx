@@ -1,11 +1,21 @@
 // The show's recent chat. Messages are untrusted shopper text: React renders them as text.
+// Messages moderation held or hid are left out, as shoppers do not see them either.
+import { useMemo } from 'react';
 import { useStudioStore } from '../store';
 
 const SHOWN = 100;
 
 export function ChatFeed() {
   const messages = useStudioStore((state) => state.chatFeed);
-  const shown = messages.slice(-SHOWN).reverse();
+  const entries = useStudioStore((state) => state.chatEntries);
+  const removed = useMemo(
+    () => new Set(entries.filter((entry) => entry.status !== 'visible').map((entry) => entry.id)),
+    [entries],
+  );
+  const shown = messages
+    .filter((m) => !removed.has(m.id))
+    .slice(-SHOWN)
+    .reverse();
   return (
     <section className="panel chat-feed" aria-label="Chat">
       <h3>Chat</h3>

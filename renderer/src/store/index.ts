@@ -4,6 +4,7 @@ import { createConnectionSlice, type ConnectionSlice } from './connection-slice'
 import { createLiveSlice, type LiveSlice } from './live-slice';
 import { createMediaSlice, type MediaSlice } from './media-slice';
 import { createMetricsSlice, type MetricsSlice } from './metrics-slice';
+import { createModerationSlice, type ModerationSlice } from './moderation-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createProductsSlice, type ProductsSlice } from './products-slice';
 
@@ -12,7 +13,8 @@ export type StudioState = ConnectionSlice &
   MediaSlice &
   LiveSlice &
   MetricsSlice &
-  ProductsSlice;
+  ProductsSlice &
+  ModerationSlice;
 
 export const useStudioStore = create<StudioState>()((...args) => ({
   ...createConnectionSlice(...args),
@@ -21,4 +23,5 @@ export const useStudioStore = create<StudioState>()((...args) => ({
   ...createLiveSlice(...args),
   ...createProductsSlice(...args),
   ...createMetricsSlice(...args),
+  ...createModerationSlice(...args),
 }));

@@ -8,6 +8,7 @@ import {
   type SocketConstructor,
 } from '../../../protocol/signaling-client';
 import type { ProducerInfo } from '../../../protocol/signaling';
+import type { ViewerChat, ViewerChatMessage } from '../../../protocol/viewer-chat';
 import {
   PinnedProductAnswer,
   ViewerActionAnswer,
@@ -182,6 +183,7 @@ async function join(): Promise<void> {
       setStatus('live', 'LIVE');
       void consume(current, device, producer).catch(() => {});
     });
+    startChat(current.client);
     // Pins and sold-out marks are pushed; the fetch at join covers what happened before.
     client.on('pinnedProduct', ({ product }) => {
       if (watch !== current) return;
@@ -229,6 +231,7 @@ function showEnded(): void {
   stopWatching();
   setStatus('ended', 'This show has ended. Thanks for watching!');
   byId('product').hidden = true;
+  byId('chat-form').hidden = true;
 }
 
 let rejoining = false;
@@ -374,6 +377,126 @@ async function shop(kind: 'add_to_cart' | 'buy'): Promise<void> {
 
 byId('add-to-cart').addEventListener('click', () => void shop('add_to_cart'));
 byId('buy').addEventListener('click', () => void shop('buy'));
+
+// --- Chat ---------------------------------------------------------------------------
+
+const CHAT_SHOWN = 200;
+const chatList = byId<HTMLOListElement>('chat-list');
+const chatNotice = byId<HTMLParagraphElement>('chat-notice');
+const chatName = byId<HTMLInputElement>('chat-name');
+const chatText = byId<HTMLInputElement>('chat-text');
+chatName.value = localStorage.getItem('shopcast.displayName') ?? '';
+/** Rows by message id, so a hidden message can leave and a released one come back once. */
+const chatRows = new Map<string, HTMLLIElement>();
+
+/** Untrusted text: every part goes in as textContent, never as HTML. */
+function chatRow(message: ViewerChatMessage, held = false): HTMLLIElement {
+  const row = document.createElement('li');
+  row.dataset.messageId = message.id;
+  row.dataset.host = String(message.fromHost);
+  row.dataset.held = String(held);
+  const name = document.createElement('span');
+  name.className = 'chat-name';
+  name.textContent = message.fromHost
+    ? `${message.displayName ?? 'Host'} (host)`
+    : (message.displayName ?? 'Shopper');
+  const text = document.createElement('span');
+  text.className = 'chat-text';
+  text.textContent = held ? `${message.text} — waiting for review` : message.text;
+  row.append(name, text);
+  return row;
+}
+
+function addChat(messages: ViewerChatMessage[], held = false): void {
+  const nearBottom = chatList.scrollHeight - chatList.scrollTop - chatList.clientHeight < 40;
+  for (const message of messages) {
+    chatRows.get(message.id)?.remove();
+    const row = chatRow(message, held);
+    chatRows.set(message.id, row);
+    // Released messages come back in time order.
+    let before: Element | null = null;
+    for (let at = chatList.lastElementChild; at; at = at.previousElementSibling) {
+      const ts = Number((at as HTMLElement).dataset.ts);
+      if (ts <= message.ts) break;
+      before = at;
+    }
+    row.dataset.ts = String(message.ts);
+    chatList.insertBefore(row, before);
+  }
+  while (chatList.children.length > CHAT_SHOWN) {
+    const first = chatList.firstElementChild as HTMLElement;
+    chatRows.delete(first.dataset.messageId ?? '');
+    first.remove();
+  }
+  if (nearBottom) chatList.scrollTop = chatList.scrollHeight;
+}
+
+function removeChat(ids: string[]): void {
+  for (const id of ids) {
+    chatRows.get(id)?.remove();
+    chatRows.delete(id);
+  }
+}
+
+let slowModeSeconds = 0;
+function showChatState(state: Omit<ViewerChat, 'messages'>): void {
+  const pinned = byId('chat-pinned');
+  pinned.hidden = !state.pinned;
+  pinned.textContent = state.pinned
+    ? `📌 ${state.pinned.displayName ?? 'Shopper'}: ${state.pinned.text}`
+    : '';
+  slowModeSeconds = state.slowModeSeconds;
+  chatText.placeholder =
+    slowModeSeconds > 0 ? `Slow mode: one message every ${slowModeSeconds} s` : 'Say something…';
+}
+
+function startChat(client: SignalingClient): void {
+  byId('chat').hidden = false;
+  client.on('chatMessages', ({ messages }) => addChat(messages));
+  client.on('chatRemoved', ({ messageIds }) => removeChat(messageIds));
+  client.on('chatState', showChatState);
+  void client
+    .request('getChat', {})
+    .then((chat) => {
+      chatList.replaceChildren();
+      chatRows.clear();
+      addChat(chat.messages);
+      showChatState(chat);
+    })
+    .catch(() => {
+      chatNotice.textContent = 'Chat is not available right now.';
+    });
+}
+
+async function sendChat(): Promise<void> {
+  const text = chatText.value.trim();
+  const displayName = chatName.value.trim();
+  if (!text || !displayName || !watch) return;
+  localStorage.setItem('shopcast.displayName', displayName);
+  chatNotice.textContent = '';
+  try {
+    const answer = await watch.client.request('sendChat', { text, displayName });
+    chatText.value = '';
+    chatNotice.dataset.eventId = answer.message.id;
+    // Only the sender sees a held message, marked as waiting.
+    if (answer.held) {
+      addChat([answer.message], true);
+      chatNotice.textContent = 'Your message is waiting for a moderator.';
+    }
+  } catch (error) {
+    const refusal = error instanceof SignalingRequestError ? error : null;
+    chatNotice.dataset.refused = refusal?.code ?? 'error';
+    chatNotice.textContent =
+      refusal && (refusal.code === 'chat-refused' || refusal.code === 'rate-limited')
+        ? refusal.message.replace(/^sendChat: /, '')
+        : 'Your message did not go through. Please try again.';
+  }
+}
+
+byId('chat-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void sendChat();
+});
 
 // --- Test and benchmark hook: what the receive side measures --------------------------
 

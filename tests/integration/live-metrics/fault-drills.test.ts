@@ -161,7 +161,7 @@ async function expectExact(
 }
 
 /** Polls an async check (topic listings) until it holds. */
-async function untilAsync(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function untilResolved(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -342,7 +342,7 @@ describe('Live metrics fault drills (real broker)', () => {
     const t0 = show.startedAt + 1000;
     try {
       await admin.deleteTopics({ topics: [SHOW_TOPICS.deadLetter], timeout: 10_000 });
-      await untilAsync(
+      await untilResolved(
         'the dead-letter topic gone',
         async () => !(await admin.listTopics()).includes(SHOW_TOPICS.deadLetter),
       );
@@ -367,7 +367,7 @@ describe('Live metrics fault drills (real broker)', () => {
       await studio.stop();
       // The next drills (and runs) get the topic as the studio makes it.
       await admin.deleteTopics({ topics: [SHOW_TOPICS.deadLetter], timeout: 10_000 }).catch(() => {});
-      await untilAsync(
+      await untilResolved(
         'the dead-letter topic gone',
         async () => !(await admin.listTopics()).includes(SHOW_TOPICS.deadLetter),
       );
