@@ -3,6 +3,7 @@
 // snapshot. Definitions of every figure: docs/events.md, "Metrics".
 import type { OrderLine, ShowEvent, ShowEventOf } from '../../protocol/events';
 import type { PinWindowMetrics, ProductMetrics, ShowMetricsSnapshot } from '../../protocol/metrics';
+import { copyState } from './copy-state';
 
 export interface ShowAggregatorOptions {
   /** Event ids are remembered for at least this long in show time (see RecentIds). */
@@ -201,6 +202,14 @@ export class ShowAggregator {
     this.opts = { ...DEFAULT_AGGREGATOR_OPTIONS, ...options };
     this.ids = new RecentIds(this.opts.dedupeWindowMs, this.opts.dedupeMaxIds);
     this.series = new SecondSeries(this.opts.seriesSeconds);
+  }
+
+  /**
+   * An independent copy of this aggregator's whole state: fed the same events, it continues
+   * exactly like this one (replays keep such copies as checkpoints along a show).
+   */
+  clone(): ShowAggregator {
+    return copyState(this);
   }
 
   apply(e: ShowEvent): ApplyResult {
