@@ -5,6 +5,15 @@ import { z } from 'zod';
 import { BadRow, Product } from './catalog';
 import { ShowHeadline, ShowMetricsSnapshot, ShowPipelineStatus } from './metrics';
 import { ShowState, StartShowRequest } from './show';
+import {
+  AppendRecordingChunkRequest,
+  AppendRecordingChunkResponse,
+  RecordingPartRef,
+  RecordingShowId,
+  RecordingStatus,
+  RecordingSummary,
+  StartRecordingRequest,
+} from './recording';
 
 export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected']);
 export type ConnectionState = z.infer<typeof ConnectionState>;
@@ -188,6 +197,16 @@ export const studioOperations = {
     z.object({ productId: ProductId }).strict(),
     z.object({ contentBase64: z.string() }),
   ),
+
+  // Recording the live show (main/recording, protocol/recording.ts). The renderer's
+  // MediaRecorder starts a part, streams its chunks (raw bytes, offset-based and idempotent),
+  // and finishes it; recordings are listed with their size and can be deleted.
+  startRecording: operation(StartRecordingRequest, RecordingPartRef.extend({ offset: z.number().int() })),
+  appendRecordingChunk: operation(AppendRecordingChunkRequest, AppendRecordingChunkResponse),
+  finishRecording: operation(RecordingPartRef.strict(), RecordingSummary),
+  getRecordingStatus: operation(Empty, RecordingStatus),
+  listRecordings: operation(Empty, z.array(RecordingSummary)),
+  deleteRecording: operation(z.object({ showId: RecordingShowId }).strict(), z.array(RecordingSummary)),
 };
 
 export const studioPushEvents = {
@@ -202,6 +221,7 @@ export const studioPushEvents = {
   chat: ChatFeed,
   rehearsal: RehearsalStatus,
   products: ProductsState,
+  recording: RecordingStatus,
 };
 
 export type OperationName = keyof typeof studioOperations;

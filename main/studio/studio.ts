@@ -6,6 +6,7 @@ import { KafkaGateway } from '../kafka';
 import { LiveMetrics } from '../live-metrics';
 import { LiveControl, MediaRooms, SfuMonitor } from '../going-live';
 import { ProductCatalog } from '../products';
+import { diskThresholdsFromEnv, formatBytes, Recordings } from '../recording';
 import { Rehearsal } from '../rehearsal';
 import { ShowSession, StudioEventPublisher } from '../show';
 import { StudioHost } from './studio-host';
@@ -33,6 +34,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     metrics.setShow(state);
     rehearsal.onShowChange(state);
     live.onShowChange(state);
+    recordings.onShowChange(state);
   });
   const metrics = new LiveMetrics({
     kafka: kafka.kafka,
@@ -47,6 +49,12 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     kafka: config.kafka,
     show,
     onStatus: (status) => host.publish('rehearsal', status),
+  });
+  const recordings = new Recordings({
+    dataDir: config.dataDir,
+    disk: diskThresholdsFromEnv(),
+    currentShow: () => show.current,
+    onStatus: (status) => host.publish('recording', status),
   });
   const products = new ProductCatalog({
     show,
@@ -80,7 +88,24 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     endShow: () => show.end(),
     addMarker: ({ label }) => ({ eventId: show.emit({ type: 'marker', label }).id }),
     getUpcomingShow: () => live.upcoming(),
-    goLivePreflight: () => live.preflight(),
+    goLivePreflight: async () => {
+      // Informational: a full disk stops the recording, never the show.
+      const disk = recordings.checkDisk();
+      const free = `${formatBytes(disk.freeBytes)} free`;
+      return [
+        ...(await live.preflight()),
+        {
+          name: 'Disk space (recording)',
+          ok: true,
+          reason:
+            disk.level === 'full'
+              ? `only ${free}: the show will not be recorded`
+              : disk.level === 'low'
+                ? `low, ${free}`
+                : free,
+        },
+      ];
+    },
     goLive: (request) => live.goLive(request),
     getLiveSession: () => live.getLiveSession(),
     endLive: () => live.endLive(),
@@ -98,7 +123,15 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     setProductModel: ({ productId, fileName, contentBase64 }) =>
       products.setModel(productId, fileName, contentBase64),
     getProductModel: ({ productId }) => products.getModel(productId),
+    startRecording: (request) => recordings.start(request),
+    appendRecordingChunk: (request) => recordings.append(request),
+    finishRecording: (request) => recordings.finish(request),
+    getRecordingStatus: () => recordings.status(),
+    listRecordings: () => recordings.list(),
+    deleteRecording: ({ showId }) => recordings.delete(showId),
   });
+  // Recordings a killed studio left unfinished get a duration and cues again.
+  void recordings.repairUnfinished();
   kafka.start();
   metrics.setShow(show.current); // a show resumed from disk
   sfu.start();
@@ -107,6 +140,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     config,
     async stop() {
       sfu.stop();
+      recordings.stop();
       await rehearsal.stop();
       await metrics.stop();
       await studioEvents.stop();

@@ -4,7 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CallFrame, describeIssues, type ServerFrame } from '../../protocol/rpc';
+import { CallFrame, decodeBinaryCall, describeIssues, type ServerFrame } from '../../protocol/rpc';
 import type { StudioHost } from '../studio';
 
 export const STUDIO_SOCKET_PATH = '/studio';
@@ -59,9 +59,22 @@ function serveConnection(ws: WebSocket, host: StudioHost): void {
   });
   ws.on('close', unsubscribe);
   ws.on('message', async (data, isBinary) => {
+    if (isBinary) {
+      // A call that carries bytes (see decodeBinaryCall); validated by the host like any other.
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(data);
+      const decoded = decodeBinaryCall(bytes);
+      if (!decoded.ok) {
+        return send(ws, { kind: 'error', error: { code: 'invalid-request', message: decoded.error } });
+      }
+      const result = await host.call(decoded.call.op, decoded.call.request);
+      return send(ws, { kind: 'result', id: decoded.call.id, result });
+    }
     let json: unknown;
     try {
-      if (isBinary) throw new Error('binary frames are not accepted');
       json = JSON.parse(data.toString());
     } catch (error) {
       return send(ws, {

@@ -4,6 +4,7 @@ import { App } from './App';
 import { startPublisher } from './going-live/publisher';
 import { syncMetrics } from './dashboard/metrics-sync';
 import { startProductSync } from './products/product-sync';
+import { startRecorder } from './recording/recorder';
 import { syncStatus } from './shell/status-sync';
 import { connectToStudio } from './studio-client';
 import './styles.css';
@@ -13,6 +14,7 @@ syncStatus(link);
 startPublisher(link);
 syncMetrics(link);
 startProductSync(link);
+startRecorder(link);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

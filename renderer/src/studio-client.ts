@@ -1,6 +1,13 @@
 // The renderer's one owner of its link to the studio services: Electron's preload
 // bridge when present, otherwise the browser-mode WebSocket.
-import { createStudioApi, ServerFrame, type CallResult, type StudioBridge } from '../../protocol/rpc';
+import {
+  binaryFieldOf,
+  createStudioApi,
+  encodeBinaryCall,
+  ServerFrame,
+  type CallResult,
+  type StudioBridge,
+} from '../../protocol/rpc';
 import type { OperationName, StudioApi } from '../../protocol/contract';
 
 export type LinkState = 'connecting' | 'connected' | 'disconnected';
@@ -107,7 +114,12 @@ function webSocketLink(token: string | null): StudioLink {
       }
       const id = nextId++;
       pending.set(id, resolve);
-      socket.send(JSON.stringify({ kind: 'call', id, op, request }));
+      // A request that carries bytes (a recording chunk) goes as one binary frame.
+      socket.send(
+        binaryFieldOf(request)
+          ? encodeBinaryCall(id, op, request as Record<string, unknown>)
+          : JSON.stringify({ kind: 'call', id, op, request }),
+      );
     });
 
   return {

@@ -6,13 +6,15 @@ import { createMediaSlice, type MediaSlice } from './media-slice';
 import { createMetricsSlice, type MetricsSlice } from './metrics-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createProductsSlice, type ProductsSlice } from './products-slice';
+import { createRecordingSlice, type RecordingSlice } from './recording-slice';
 
 export type StudioState = ConnectionSlice &
   NavigationSlice &
   MediaSlice &
   LiveSlice &
   MetricsSlice &
-  ProductsSlice;
+  ProductsSlice &
+  RecordingSlice;
 
 export const useStudioStore = create<StudioState>()((...args) => ({
   ...createConnectionSlice(...args),
@@ -21,4 +23,5 @@ export const useStudioStore = create<StudioState>()((...args) => ({
   ...createLiveSlice(...args),
   ...createProductsSlice(...args),
   ...createMetricsSlice(...args),
+  ...createRecordingSlice(...args),
 }));
