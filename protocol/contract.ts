@@ -14,6 +14,17 @@ import {
   RecordingSummary,
   StartRecordingRequest,
 } from './recording';
+import {
+  CsvExport,
+  CsvExportKind,
+  ReplayChatMessage,
+  ReplayMedia,
+  ReplayMoment,
+  ReplayShowId,
+  ReplayStatus,
+  ReplayTimeline,
+  ShowLibrary,
+} from './replays';
 
 export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected']);
 export type ConnectionState = z.infer<typeof ConnectionState>;
@@ -207,6 +218,25 @@ export const studioOperations = {
   getRecordingStatus: operation(Empty, RecordingStatus),
   listRecordings: operation(Empty, z.array(RecordingSummary)),
   deleteRecording: operation(z.object({ showId: RecordingShowId }).strict(), z.array(RecordingSummary)),
+
+  // Replays (main/replays, protocol/replays.ts). openReplay reads the show's events back
+  // (from Kafka by timestamp, or the local archive) with progress pushed as "replay"; the
+  // other replay calls answer once it is ready.
+  listShows: operation(Empty, ShowLibrary),
+  openReplay: operation(z.object({ showId: ReplayShowId }).strict(), ReplayStatus),
+  cancelReplay: operation(Empty, ReplayStatus),
+  getReplayStatus: operation(Empty, ReplayStatus),
+  getReplayTimeline: operation(z.object({ showId: ReplayShowId }).strict(), ReplayTimeline),
+  getReplayMoment: operation(
+    z.object({ showId: ReplayShowId, at: z.number().int().min(0) }).strict(),
+    ReplayMoment,
+  ),
+  searchReplayChat: operation(
+    z.object({ showId: ReplayShowId, query: z.string().trim().min(1).max(200) }).strict(),
+    z.array(ReplayChatMessage),
+  ),
+  exportReplayCsv: operation(z.object({ showId: ReplayShowId, kind: CsvExportKind }).strict(), CsvExport),
+  getReplayMedia: operation(z.object({ showId: ReplayShowId }).strict(), ReplayMedia.nullable()),
 };
 
 export const studioPushEvents = {
@@ -222,6 +252,7 @@ export const studioPushEvents = {
   rehearsal: RehearsalStatus,
   products: ProductsState,
   recording: RecordingStatus,
+  replay: ReplayStatus,
 };
 
 export type OperationName = keyof typeof studioOperations;

@@ -67,9 +67,12 @@ export interface RecordingsOptions {
   onComplete?: (showId: string) => void;
   /** How often appends look at the free space (default 2 s). */
   diskCheckMs?: number;
+  finishGraceMs?: number;
 }
 
 const DISK_CHECK_MS = 2000;
+/** How long a part may stay open after its show ended, for the renderer's last chunks. */
+const FINISH_GRACE_MS = 15_000;
 const FILE = { manifest: 'manifest.json', recording: 'recording.webm' } as const;
 const partFile = (part: number) => `part-${part}.webm`;
 
@@ -83,6 +86,7 @@ export class Recordings {
   private disk: DiskSpace;
   private lastDiskCheck = 0;
   private stoppedFor: string | null = null;
+  private readonly graceTimers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly opts: RecordingsOptions) {
     this.dir = join(opts.dataDir, 'recordings');
@@ -230,12 +234,26 @@ export class Recordings {
     return this.rebuild(ref.showId).then(() => this.summary(manifest));
   }
 
-  /** The running show changed: a recording whose show is over gets its final rebuild. */
+  /**
+   * The running show changed: a recording whose show is over gets its final rebuild. A part
+   * still open gets a grace period first: the renderer is sending its last chunks, then
+   * finishes it (a renderer that went away does not, and the part closes after the grace).
+   */
   onShowChange(show: ShowState | null): void {
     for (const manifest of this.manifests.values()) {
       if (manifest.showId === show?.showId || manifest.state === 'complete') continue;
-      for (const part of manifest.parts) if (part.open) this.closePart(manifest, part.part);
-      void this.rebuild(manifest.showId);
+      if (!manifest.parts.some((p) => p.open)) {
+        void this.rebuild(manifest.showId);
+        continue;
+      }
+      const timer = setTimeout(() => {
+        this.graceTimers.delete(timer);
+        const open = manifest.parts.filter((p) => p.open);
+        if (open.length === 0) return;
+        for (const part of open) this.closePart(manifest, part.part);
+        void this.rebuild(manifest.showId);
+      }, this.opts.finishGraceMs ?? FINISH_GRACE_MS);
+      this.graceTimers.add(timer);
     }
     this.publish();
   }
@@ -278,6 +296,7 @@ export class Recordings {
   }
 
   stop(): void {
+    for (const timer of this.graceTimers) clearTimeout(timer);
     for (const { fd } of this.open.values()) closeSync(fd);
     this.open.clear();
   }

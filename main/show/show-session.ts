@@ -65,7 +65,10 @@ export class ShowSession {
       soldOutProductIds: [],
     };
     this.update(show);
-    this.emit({ type: 'show.started', title: show.title, currency: show.currency }, startedAt);
+    this.emit(
+      { type: 'show.started', title: show.title, currency: show.currency, mode: show.mode },
+      startedAt,
+    );
     return show;
   }
 

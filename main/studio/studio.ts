@@ -7,13 +7,20 @@ import { LiveMetrics } from '../live-metrics';
 import { LiveControl, MediaRooms, SfuMonitor } from '../going-live';
 import { ProductCatalog } from '../products';
 import { diskThresholdsFromEnv, formatBytes, Recordings } from '../recording';
+import { Replays } from '../replays';
 import { Rehearsal } from '../rehearsal';
 import { ShowSession, StudioEventPublisher } from '../show';
 import { StudioHost } from './studio-host';
 
+export type RecordingMedia =
+  | { kind: 'file'; path: string; sizeBytes: number }
+  | { kind: 'remote'; url: string; headers: Record<string, string> };
+
 export interface StudioServices {
   host: StudioHost;
   config: StudioConfig;
+  /** Where a show's recording is played from (the web server's media route, Electron's protocol). */
+  recordingMedia(showId: string): Promise<RecordingMedia | null>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +42,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     rehearsal.onShowChange(state);
     live.onShowChange(state);
     recordings.onShowChange(state);
+    replays.onShowChange(state);
   });
   const metrics = new LiveMetrics({
     kafka: kafka.kafka,
@@ -55,6 +63,12 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     disk: diskThresholdsFromEnv(),
     currentShow: () => show.current,
     onStatus: (status) => host.publish('recording', status),
+  });
+  const replays = new Replays({
+    kafka: kafka.kafka,
+    dataDir: config.dataDir,
+    recordings,
+    onStatus: (status) => host.publish('replay', status),
   });
   const products = new ProductCatalog({
     show,
@@ -129,6 +143,15 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     getRecordingStatus: () => recordings.status(),
     listRecordings: () => recordings.list(),
     deleteRecording: ({ showId }) => recordings.delete(showId),
+    listShows: () => replays.library(),
+    openReplay: ({ showId }) => replays.open(showId),
+    cancelReplay: () => replays.cancel(),
+    getReplayStatus: () => replays.getStatus(),
+    getReplayTimeline: ({ showId }) => replays.timeline(showId),
+    getReplayMoment: ({ showId, at }) => replays.moment(showId, at),
+    searchReplayChat: ({ showId, query }) => replays.searchChat(showId, query),
+    exportReplayCsv: ({ showId, kind }) => replays.exportCsv(showId, kind),
+    getReplayMedia: ({ showId }) => replays.media(showId, false),
   });
   // Recordings a killed studio left unfinished get a duration and cues again.
   void recordings.repairUnfinished();
@@ -138,9 +161,14 @@ export function startStudioServices(config: StudioConfig): StudioServices {
   return {
     host,
     config,
+    recordingMedia: async (showId) => {
+      const file = recordings.playableFile(showId);
+      return file ? { kind: 'file', ...file } : null;
+    },
     async stop() {
       sfu.stop();
       recordings.stop();
+      await replays.stop();
       await rehearsal.stop();
       await metrics.stop();
       await studioEvents.stop();

@@ -2,12 +2,13 @@
 // Electron shell, and the studio contract over a token-guarded WebSocket.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
 import { contentSecurityPolicy } from '../security';
 import type { StudioHost } from '../studio';
-import { attachWsAdapter } from './ws-adapter';
+import { attachWsAdapter, tokensMatch } from './ws-adapter';
+import { MEDIA_PATH, serveMedia, type MediaSource } from './media-route';
 import { contentTypeFor } from '../../protocol/content-types';
 
 export interface WebServerOptions {
@@ -17,6 +18,8 @@ export interface WebServerOptions {
   port?: number;
   token?: string;
   connectOrigins?: string[];
+  /** A show's recording for the replay's <video> (GET /media/recording/<showId>?token=…). */
+  media?: (showId: string) => MediaSource | null | Promise<MediaSource | null>;
 }
 
 export interface WebServer {
@@ -42,6 +45,38 @@ function sendFile(res: ServerResponse, file: string, csp: string): void {
   createReadStream(file).pipe(res);
 }
 
+async function answerMedia(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  token: string,
+  media: NonNullable<WebServerOptions['media']>,
+): Promise<void> {
+  try {
+    if (!tokensMatch(token, url.searchParams.get('token'))) {
+      res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Unauthorized');
+      return;
+    }
+    let showId: string;
+    try {
+      showId = decodeURIComponent(url.pathname.slice(MEDIA_PATH.length));
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad show id');
+      return;
+    }
+    const source = await media(showId);
+    if (!source) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('No recording of this show');
+      return;
+    }
+    await serveMedia(req, res, source);
+  } catch (error) {
+    if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' }).end('Recording unavailable');
+    else res.destroy();
+    console.warn(`Media route: ${(error as Error).message}`);
+  }
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const root = resolve(options.rendererDir);
   if (!existsSync(join(root, 'index.html'))) {
@@ -64,7 +99,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://placeholder').pathname);
+    const requestUrl = new URL(req.url ?? '/', 'http://placeholder');
+    if (requestUrl.pathname.startsWith(MEDIA_PATH) && options.media) {
+      void answerMedia(req, res, requestUrl, token, options.media);
+      return;
+    }
+    const pathname = decodeURIComponent(requestUrl.pathname);
     const relative = normalize(pathname === '/' ? '/index.html' : pathname);
     const file = join(root, relative);
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {

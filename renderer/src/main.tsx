@@ -5,6 +5,7 @@ import { startPublisher } from './going-live/publisher';
 import { syncMetrics } from './dashboard/metrics-sync';
 import { startProductSync } from './products/product-sync';
 import { startRecorder } from './recording/recorder';
+import { syncReplays } from './replays/replays-sync';
 import { syncStatus } from './shell/status-sync';
 import { connectToStudio } from './studio-client';
 import './styles.css';
@@ -15,6 +16,7 @@ startPublisher(link);
 syncMetrics(link);
 startProductSync(link);
 startRecorder(link);
+syncReplays(link);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -138,3 +138,9 @@ function webSocketLink(token: string | null): StudioLink {
 export function connectToStudio(): StudioLink {
   return window.studio ? bridgeLink(window.studio) : webSocketLink(takeToken());
 }
+
+/** A same-origin media URL of the studio services, with the browser-mode token when there is one. */
+export function authorizedMediaUrl(path: string): string {
+  const token = window.studio ? null : sessionStorage.getItem(TOKEN_KEY);
+  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
+}

@@ -7,6 +7,7 @@ import { createMetricsSlice, type MetricsSlice } from './metrics-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createProductsSlice, type ProductsSlice } from './products-slice';
 import { createRecordingSlice, type RecordingSlice } from './recording-slice';
+import { createReplaysSlice, type ReplaysSlice } from './replays-slice';
 
 export type StudioState = ConnectionSlice &
   NavigationSlice &
@@ -14,7 +15,8 @@ export type StudioState = ConnectionSlice &
   LiveSlice &
   MetricsSlice &
   ProductsSlice &
-  RecordingSlice;
+  RecordingSlice &
+  ReplaysSlice;
 
 export const useStudioStore = create<StudioState>()((...args) => ({
   ...createConnectionSlice(...args),
@@ -24,4 +26,5 @@ export const useStudioStore = create<StudioState>()((...args) => ({
   ...createProductsSlice(...args),
   ...createMetricsSlice(...args),
   ...createRecordingSlice(...args),
+  ...createReplaysSlice(...args),
 }));
