@@ -2,3 +2,4 @@
 // rebuilt into one playable, seekable file per show.
 export { Recordings, type RecordingsOptions } from './recordings';
 export { diskThresholdsFromEnv, formatBytes, type DiskThresholds } from './disk-space';
+export { RecordingUploader } from './recording-uploader';

@@ -77,7 +77,7 @@ export class Replays {
       return [] as KafkaShow[];
     });
     for (const show of fromKafka) this.known.set(show.showId, show);
-    const platform = (await this.opts.platformRecordings?.().catch(() => null)) ?? null;
+    const platform = await this.refreshPlatform();
     if (this.opts.platformRecordings && platform === null)
       problems.push('the recordings platform did not answer');
     const local = new Map(this.opts.recordings.list().map((r) => [r.showId, r]));
@@ -197,14 +197,33 @@ export class Replays {
     return { fileName: `${safe}-${kind}.csv`, content };
   }
 
-  media(showId: string, platformAvailable: boolean): ReplayMedia | null {
+  async media(showId: string): Promise<ReplayMedia | null> {
     const local = this.opts.recordings.playableFile(showId);
     const manifest = this.opts.recordings.manifest(showId);
     const path = `/media/recording/${encodeURIComponent(showId)}`;
     if (local && manifest)
       return { url: path, startedAt: manifest.startedAt, durationMs: manifest.durationMs, source: 'here' };
-    return platformAvailable ? { url: path, startedAt: 0, durationMs: null, source: 'platform' } : null;
+    if (!this.platform.has(showId)) await this.refreshPlatform();
+    const remote = this.platform.get(showId);
+    return remote
+      ? { url: path, startedAt: remote.startedAt, durationMs: remote.durationMs, source: 'platform' }
+      : null;
   }
+
+  /** Whether the platform holds a complete recording of the show (as last asked). */
+  onPlatform(showId: string): boolean {
+    return this.platform.has(showId);
+  }
+
+  private async refreshPlatform(): Promise<PlatformRecording[] | null> {
+    const list = (await this.opts.platformRecordings?.().catch(() => null)) ?? null;
+    if (list) {
+      this.platform.clear();
+      for (const r of list) this.platform.set(r.showId, r);
+    }
+    return list;
+  }
+  private readonly platform = new Map<string, PlatformRecording>();
 
   /** The running show changed: the one that ended gets archived. */
   onShowChange(show: ShowState | null): void {

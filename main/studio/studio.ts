@@ -6,7 +6,7 @@ import { KafkaGateway } from '../kafka';
 import { LiveMetrics } from '../live-metrics';
 import { LiveControl, MediaRooms, SfuMonitor } from '../going-live';
 import { ProductCatalog } from '../products';
-import { diskThresholdsFromEnv, formatBytes, Recordings } from '../recording';
+import { diskThresholdsFromEnv, formatBytes, RecordingUploader, Recordings } from '../recording';
 import { Replays } from '../replays';
 import { Rehearsal } from '../rehearsal';
 import { ShowSession, StudioEventPublisher } from '../show';
@@ -63,12 +63,15 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     disk: diskThresholdsFromEnv(),
     currentShow: () => show.current,
     onStatus: (status) => host.publish('recording', status),
+    onComplete: (showId) => uploader.enqueue(showId),
   });
+  const uploader: RecordingUploader = new RecordingUploader(config.sfu, recordings);
   const replays = new Replays({
     kafka: kafka.kafka,
     dataDir: config.dataDir,
     recordings,
     onStatus: (status) => host.publish('replay', status),
+    platformRecordings: uploader.enabled ? () => uploader.list() : undefined,
   });
   const products = new ProductCatalog({
     show,
@@ -151,10 +154,10 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     getReplayMoment: ({ showId, at }) => replays.moment(showId, at),
     searchReplayChat: ({ showId, query }) => replays.searchChat(showId, query),
     exportReplayCsv: ({ showId, kind }) => replays.exportCsv(showId, kind),
-    getReplayMedia: ({ showId }) => replays.media(showId, false),
+    getReplayMedia: ({ showId }) => replays.media(showId),
   });
-  // Recordings a killed studio left unfinished get a duration and cues again.
-  void recordings.repairUnfinished();
+  // Recordings a killed studio left unfinished get a duration and cues again; uploads resume.
+  void recordings.repairUnfinished().then(() => uploader.resume());
   kafka.start();
   metrics.setShow(show.current); // a show resumed from disk
   sfu.start();
@@ -163,11 +166,15 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     config,
     recordingMedia: async (showId) => {
       const file = recordings.playableFile(showId);
-      return file ? { kind: 'file', ...file } : null;
+      if (file) return { kind: 'file', ...file };
+      // Not here: the platform's copy, passed through (Range included).
+      const remote = uploader.mediaUrl(showId);
+      return remote && replays.onPlatform(showId) ? { kind: 'remote', ...remote } : null;
     },
     async stop() {
       sfu.stop();
       recordings.stop();
+      uploader.stop();
       await replays.stop();
       await rehearsal.stop();
       await metrics.stop();

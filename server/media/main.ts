@@ -1,10 +1,10 @@
 // Runs the SFU on its own:
 //   npx tsx server/media/main.ts [--port 4443] [--host 127.0.0.1] [--announced-ip 127.0.0.1]
 //        [--rtc-listen-ip 127.0.0.1] [--rtc-min-port 40000] [--rtc-max-port 49999] [--workers 1]
-//        [--admin-secret S] [--static /viewer=server/viewer/dist]
+//        [--admin-secret S] [--static /viewer=server/viewer/dist] [--recordings-dir DIR]
 // Each flag also reads from the environment: SHOPCAST_SFU_PORT, SHOPCAST_SFU_HOST,
 // SHOPCAST_SFU_ANNOUNCED_IP, SHOPCAST_SFU_RTC_LISTEN_IP, SHOPCAST_SFU_RTC_MIN_PORT,
-// SHOPCAST_SFU_RTC_MAX_PORT, SHOPCAST_SFU_WORKERS, SHOPCAST_SFU_ADMIN_SECRET.
+// SHOPCAST_SFU_RTC_MAX_PORT, SHOPCAST_SFU_WORKERS, SHOPCAST_SFU_ADMIN_SECRET, SHOPCAST_SFU_RECORDINGS_DIR.
 // SHOPCAST_KAFKA_BROKERS (with _SSL and _SASL_* as for the studio) is where the viewer page's clicks go.
 // Without an admin secret a random one is generated and printed.
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     'admin-secret': { type: 'string' },
     static: { type: 'string', multiple: true },
+    'recordings-dir': { type: 'string' },
   },
 });
 
@@ -70,6 +71,9 @@ const sfu = await startSfu({
   workerBin: await ensureMediasoupWorker(),
   staticRoutes: staticRoutes(values.static),
   kafka: kafkaConnectionFromEnv(env),
+  ...((values['recordings-dir'] ?? env.SHOPCAST_SFU_RECORDINGS_DIR)
+    ? { recordingsDir: resolve((values['recordings-dir'] ?? env.SHOPCAST_SFU_RECORDINGS_DIR)!) }
+    : {}),
 }).catch((error: unknown) => {
   console.error(`[sfu] could not start: ${(error as Error).message}`);
   process.exit(1);

@@ -10,6 +10,7 @@ import { MediaWorkers } from './media-workers';
 import { PeerSession, type RequestRate } from './peer-session';
 import { sameSecret, ShowRooms } from './show-room';
 import { ShopperActions } from '../viewer/shopper-actions';
+import { PlatformRecordings } from '../recordings/platform-recordings';
 import type { KafkaConnection } from '../../protocol/kafka-connection';
 
 export interface SfuOptions {
@@ -38,6 +39,8 @@ export interface SfuOptions {
   requestRate?: RequestRate;
   /** Kafka (brokers, TLS, SASL) for the viewer page's clicks and viewer presence events. */
   kafka?: KafkaConnection;
+  /** Where uploaded show recordings are kept (server/recordings); none: recordings are not served. */
+  recordingsDir?: string;
   log?: (line: string) => void;
 }
 
@@ -83,12 +86,16 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     onPinned: (showId, product) => rooms.get(showId)?.tellViewers(notification('pinnedProduct', { product })),
     log,
   });
+  const recordings = options.recordingsDir
+    ? new PlatformRecordings(options.recordingsDir, options.adminSecret, log)
+    : null;
   const server = createServer(
     createHttpHandler({
       health: () => ({ ok: workers.alive > 0, workers: workers.alive, rooms: rooms.size }),
       roomStats: (showId) => rooms.get(showId)?.stats(),
       staticRoutes: options.staticRoutes ?? {},
-      extraRoutes: (req, res, pathname, url) => shop.route(req, res, pathname, url),
+      extraRoutes: (req, res, pathname, url) =>
+        shop.route(req, res, pathname, url) || (recordings?.route(req, res, pathname, url) ?? false),
     }),
   );
   const sockets = new WebSocketServer({ server, path: '/signaling', maxPayload: MAX_MESSAGE_BYTES });

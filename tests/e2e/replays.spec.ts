@@ -3,7 +3,11 @@
 // its replay plays the recording with the right duration; seeking to the second pin puts
 // the cursor in that pin's band with the video in step; and the figures at the cursor equal
 // the live dashboard's last figures and an independent consumer's.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../main/studio/config';
+import { startBrowserMode } from '../../main/web/browser-mode';
 import type { Page } from '@playwright/test';
 import { startAudience } from '../../server/audience/audience';
 import type { ReplayMoment } from '../../protocol/replays';
@@ -29,7 +33,12 @@ async function tiles(page: Page, scope: string): Promise<Record<string, number>>
   );
 }
 
-test('a live show is recorded and replays in step with its events', async ({ page, studio, stack }) => {
+test('a live show is recorded and replays in step with its events', async ({
+  page,
+  studio,
+  stack,
+  browser,
+}) => {
   test.setTimeout(240_000);
   const call = async <T>(op: string, request: object = {}) => {
     const result = await studio.services.host.call(op, request);
@@ -181,4 +190,52 @@ test('a live show is recorded and replays in step with its events', async ({ pag
   expect(expected.orders).toBeGreaterThan(0);
   await expect.poll(() => tiles(page, 'replay-figures'), { timeout: 10_000 }).toEqual(expected);
   await expect(page.getByTestId('replay-chat').locator('li').first()).toBeVisible();
+
+  // A brand manager's own studio (its own data dir, same Kafka and platform) opens the replay,
+  // recording included: the host's studio uploaded it to the platform in the background.
+  await expect
+    .poll(
+      async () =>
+        (await call<RecordingSummary[]>('listRecordings')).find((r) => r.showId === showId)?.upload.state,
+      {
+        timeout: 30_000,
+      },
+    )
+    .toBe('done');
+  const brandManager = await startBrowserMode(
+    loadConfig({
+      ...process.env,
+      ...stack.env,
+      SHOPCAST_DATA_DIR: mkdtempSync(join(tmpdir(), 'shopcast-bm-')),
+    }),
+  );
+  const context = await browser.newContext();
+  try {
+    const other = await context.newPage();
+    await other.goto(brandManager.web.url);
+    await other.getByRole('button', { name: 'Replays', exact: true }).click();
+    const otherRow = other.locator(`[data-testid="library-row"][data-show-id="${showId}"]`);
+    await expect(otherRow).toHaveAttribute('data-recording', 'platform', { timeout: 30_000 });
+    await otherRow.getByTestId('open-replay').click();
+    const otherVideo = other.getByTestId('replay-video');
+    await expect(otherVideo).toBeVisible({ timeout: 30_000 });
+    await expect
+      .poll(() => otherVideo.evaluate((v: HTMLVideoElement) => v.duration), { timeout: 20_000 })
+      .toBeCloseTo(recording.durationMs! / 1000, 0);
+    await other.getByTestId('pin-row').nth(1).click();
+    await expect
+      .poll(() => otherVideo.evaluate((v: HTMLVideoElement) => !v.seeking && v.readyState >= 2))
+      .toBe(true);
+    const otherMs = await otherVideo.evaluate((v: HTMLVideoElement) => v.currentTime * 1000);
+    expect(
+      Math.abs(Number(await otherVideo.getAttribute('data-started-at')) + otherMs - pinnedAt),
+    ).toBeLessThan(500);
+    // Its figures at the second pin are the host studio's at the same moment.
+    const hostAtPin = await call<ReplayMoment>('getReplayMoment', { showId, at: pinnedAt });
+    await expect(other.getByTestId('replay-figures')).toHaveAttribute('data-at', String(pinnedAt));
+    expect(await tiles(other, 'replay-figures')).toEqual(tile(hostAtPin.figures));
+  } finally {
+    await context.close();
+    await brandManager.stop();
+  }
 });
