@@ -181,6 +181,8 @@ export function startRecorder(link: StudioLink): ShowRecorder {
         .then((recordingStatus) => set({ recordingStatus }))
         .catch(() => {});
   });
+  // ?record=off goes live without recording (benchmarks compare the CPU of both).
+  if (new URLSearchParams(window.location.search).get('record') === 'off') return recorder;
   useStudioStore.subscribe((state, previous) => {
     if (state.livePhase !== previous.livePhase || state.liveShowId !== previous.liveShowId)
       recorder.follow(state.livePhase, state.liveShowId);
