@@ -2,7 +2,7 @@
 // any moment from the same ShowAggregator the live dashboard uses, fed the show's events up
 // to that moment. Seeks start from the nearest checkpoint (a clone of the aggregator taken
 // along the show) rather than from the show's start; playback moving forward just feeds on.
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ShowMetricsSnapshot } from '../../protocol/metrics';
 import type { ReplayChatMessage, ReplayTimeline } from '../../protocol/replays';
@@ -76,7 +76,13 @@ export class ReplayEngine {
     this.fd = openSync(join(dir, 'events.ndjson'), 'r');
     this.chatFd = openSync(join(dir, 'chat.ndjson'), 'r');
     this.clones = index.checkpoints.map((c) => (c.seq === 0 ? new ShowAggregator(index.showId) : null));
-    // Chat lines' times and offsets, for the chat at the cursor.
+    // Chat lines' times and offsets, for the chat at the cursor: from chat.idx, or read from the chat.
+    const indexed = readChatIndex(join(dir, 'chat.idx'), statSync(join(dir, 'chat.ndjson')).size);
+    if (indexed) {
+      this.chatTs = indexed.ts;
+      this.chatOffsets = indexed.offsets;
+      return;
+    }
     const ts: number[] = [];
     const offsets: number[] = [];
     const size = statSync(join(dir, 'chat.ndjson')).size;
@@ -240,6 +246,24 @@ export class ReplayEngine {
     }
     return out;
   }
+}
+
+/** chat.idx (see writeShowArchive), when it is there and matches the chat file. */
+function readChatIndex(file: string, chatSize: number): { ts: Float64Array; offsets: Float64Array } | null {
+  if (!existsSync(file)) return null;
+  const bytes = readFileSync(file);
+  if (bytes.length % 8 !== 0 || bytes.length === 0) return null;
+  const all = new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const count = (all.length - 1) / 2;
+  if (!Number.isInteger(count) || all[all.length - 1] !== chatSize) return null;
+  const ts = new Float64Array(count);
+  const offsets = new Float64Array(count + 1);
+  for (let i = 0; i < count; i++) {
+    ts[i] = all[2 * i]!;
+    offsets[i] = all[2 * i + 1]!;
+  }
+  offsets[count] = chatSize;
+  return { ts, offsets };
 }
 
 /** Number of values ≤ x in a sorted array. */

@@ -228,11 +228,23 @@ export function writeShowArchive(
   chat.sort((a, b) => a.ts - b.ts);
   const chatFile = join(dir, 'chat.ndjson.tmp');
   const chatFd = openSync(chatFile, 'w');
+  // chat.idx: each message's ts and byte offset, then the file's size (Float64), so opening a
+  // replay finds the chat at a moment without reading the chat.
+  const chatIndex = new Float64Array(chat.length * 2 + 1);
+  let chatBytes = 0;
   try {
-    for (const message of chat) writeSync(chatFd, `${JSON.stringify(message)}\n`);
+    chat.forEach((message, i) => {
+      const line = Buffer.from(`${JSON.stringify(message)}\n`);
+      chatIndex[2 * i] = message.ts;
+      chatIndex[2 * i + 1] = chatBytes;
+      writeSync(chatFd, line);
+      chatBytes += line.length;
+    });
+    chatIndex[chat.length * 2] = chatBytes;
   } finally {
     closeSync(chatFd);
   }
+  writeFileSync(join(dir, 'chat.idx.tmp'), Buffer.from(chatIndex.buffer));
 
   const index: ArchiveIndex = {
     version: ARCHIVE_VERSION,
@@ -266,6 +278,7 @@ export function writeShowArchive(
   };
   renameSync(eventsFile, join(dir, 'events.ndjson'));
   renameSync(chatFile, join(dir, 'chat.ndjson'));
+  renameSync(join(dir, 'chat.idx.tmp'), join(dir, 'chat.idx'));
   const indexFile = join(dir, 'index.json');
   writeFileSync(`${indexFile}.tmp`, JSON.stringify(index));
   renameSync(`${indexFile}.tmp`, indexFile);
