@@ -2,6 +2,7 @@
 // Kafka by timestamp, with progress and a cancel, or from the local archive), archiving
 // each show at its end, and answering the replay view (timeline, figures and chat at the
 // cursor, chat search, CSV exports, the recording's URL).
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import type { ShowState } from '../../protocol/show';
@@ -24,7 +25,6 @@ import { replayCsv } from './replay-csv';
 import { ReplayEngine } from './replay-engine';
 import { archiveDirName, readArchiveIndex, writeShowArchive, type ArchiveIndex } from './show-archive';
 import { sortLibrary, StudioTopicScan, type KafkaShow } from './show-library';
-import { readdirSync, existsSync } from 'node:fs';
 
 /** Late shopper events (retries, slow producers) still land after show.ended: wait before archiving. */
 const ARCHIVE_DELAY_MS = 3000;
@@ -60,6 +60,10 @@ export class Replays {
   private lastShowId: string | null = null;
   private readonly archiving = new Map<string, Promise<ArchiveIndex | null>>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The show running before the last change (to archive it once it ended). */
+  private lastRunning: ShowState | null = null;
+  /** The platform's complete recordings, as last asked. */
+  private readonly platform = new Map<string, PlatformRecording>();
 
   constructor(private readonly opts: ReplaysOptions) {
     this.dir = join(opts.dataDir, 'replays');
@@ -223,7 +227,6 @@ export class Replays {
     }
     return list;
   }
-  private readonly platform = new Map<string, PlatformRecording>();
 
   /** The running show changed: the one that ended gets archived. */
   onShowChange(show: ShowState | null): void {
@@ -236,7 +239,6 @@ export class Replays {
     }, this.opts.archiveDelayMs ?? ARCHIVE_DELAY_MS);
     this.timers.add(timer);
   }
-  private lastRunning: ShowState | null = null;
 
   /** Reads a show from Kafka and writes its archive (one at a time per show). */
   archive(

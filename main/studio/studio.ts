@@ -160,6 +160,7 @@ export function startStudioServices(config: StudioConfig): StudioServices {
   void recordings.repairUnfinished().then(() => uploader.resume());
   kafka.start();
   metrics.setShow(show.current); // a show resumed from disk
+  replays.onShowChange(show.current); // so its end gets archived too
   sfu.start();
   return {
     host,

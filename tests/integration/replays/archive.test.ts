@@ -15,7 +15,9 @@ import { AudienceGenerator } from '../../../server/audience/generator';
 
 const brokers = () => process.env.SHOPCAST_KAFKA_BROKERS!.split(',');
 const showId = `show-archive-${Date.now().toString(36)}`;
-const T0 = Date.now() - 10 * 60_000;
+// The show just ended. (Kafka finds offsets by timestamp in log order: a show back-dated behind
+// newer records of other tests would have its end looked up before its own records.)
+const T0 = Date.now() - 241_000;
 
 function showEvents(): ShowEvent[] {
   const generator = new AudienceGenerator({ showId, seed: 3, runId: 'archive', targetAudience: 80 });
