@@ -13,6 +13,7 @@ import {
 } from '../security';
 import { loadConfig, startStudioServices, type StudioServices } from '../studio';
 import { attachIpcAdapter } from './ipc-adapter';
+import { MEDIA_PATH, recordingResponse } from './media-protocol';
 
 // Every renderer is sandboxed, whatever a window's own options say.
 app.enableSandbox();
@@ -48,6 +49,7 @@ if (!app.requestSingleInstanceLock()) {
 
     protocol.handle('app', async (request) => {
       const { pathname } = new URL(request.url);
+      if (pathname.startsWith(MEDIA_PATH)) return recordingResponse(services, pathname, request);
       const file = normalize(
         join(rendererDir, pathname === '/' ? 'index.html' : decodeURIComponent(pathname)),
       );

@@ -3,3 +3,4 @@
 export { Recordings, type RecordingsOptions } from './recordings';
 export { diskThresholdsFromEnv, formatBytes, type DiskThresholds } from './disk-space';
 export { RecordingUploader } from './recording-uploader';
+export { MEDIA_PATH, parseRange, serveMedia, type MediaSource } from './recording-media';

@@ -6,21 +6,23 @@ import { KafkaGateway } from '../kafka';
 import { LiveMetrics } from '../live-metrics';
 import { LiveControl, MediaRooms, SfuMonitor } from '../going-live';
 import { ProductCatalog } from '../products';
-import { diskThresholdsFromEnv, formatBytes, RecordingUploader, Recordings } from '../recording';
+import {
+  diskThresholdsFromEnv,
+  formatBytes,
+  RecordingUploader,
+  Recordings,
+  type MediaSource,
+} from '../recording';
 import { Replays } from '../replays';
 import { Rehearsal } from '../rehearsal';
 import { ShowSession, StudioEventPublisher } from '../show';
 import { StudioHost } from './studio-host';
 
-export type RecordingMedia =
-  | { kind: 'file'; path: string; sizeBytes: number }
-  | { kind: 'remote'; url: string; headers: Record<string, string> };
-
 export interface StudioServices {
   host: StudioHost;
   config: StudioConfig;
   /** Where a show's recording is played from (the web server's media route, Electron's protocol). */
-  recordingMedia(showId: string): Promise<RecordingMedia | null>;
+  recordingMedia(showId: string): Promise<MediaSource | null>;
   stop(): Promise<void>;
 }
 

@@ -8,7 +8,7 @@ import { join, normalize, resolve, sep } from 'node:path';
 import { contentSecurityPolicy } from '../security';
 import type { StudioHost } from '../studio';
 import { attachWsAdapter, tokensMatch } from './ws-adapter';
-import { MEDIA_PATH, serveMedia, type MediaSource } from './media-route';
+import { MEDIA_PATH, serveMedia, type MediaSource } from '../recording';
 import { contentTypeFor } from '../../protocol/content-types';
 
 export interface WebServerOptions {

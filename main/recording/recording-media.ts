@@ -1,5 +1,6 @@
-// Browser mode's media route: a show's recording, served with HTTP Range requests so the
-// replay's <video> can seek. Guarded by the same per-run token as the WebSocket.
+// How a show's recording reaches the replay's <video>: served with HTTP Range requests so it
+// can seek, from the local file or passed through from the platform. Browser mode's web server
+// (behind its per-run token) and Electron's app:// protocol both answer MEDIA_PATH with this.
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
