@@ -87,9 +87,11 @@ export class Recordings {
   private lastDiskCheck = 0;
   private stoppedFor: string | null = null;
   private readonly graceTimers = new Set<NodeJS.Timeout>();
+  private runningShowId: string | null;
 
   constructor(private readonly opts: RecordingsOptions) {
     this.dir = join(opts.dataDir, 'recordings');
+    this.runningShowId = opts.currentShow()?.showId ?? null;
     mkdirSync(this.dir, { recursive: true });
     this.disk = diskSpaceAt(this.dir, opts.disk);
     for (const name of readdirSync(this.dir)) {
@@ -240,6 +242,9 @@ export class Recordings {
    * finishes it (a renderer that went away does not, and the part closes after the grace).
    */
   onShowChange(show: ShowState | null): void {
+    // Pins and sold-out marks change the show too: only a different show matters here.
+    if ((show?.showId ?? null) === this.runningShowId) return;
+    this.runningShowId = show?.showId ?? null;
     for (const manifest of this.manifests.values()) {
       if (manifest.showId === show?.showId || manifest.state === 'complete') continue;
       if (!manifest.parts.some((p) => p.open)) {
