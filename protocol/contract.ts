@@ -13,6 +13,26 @@ import {
   ModerationSnapshot,
   Moderator,
 } from './moderation';
+import {
+  AppendRecordingChunkRequest,
+  AppendRecordingChunkResponse,
+  RecordingPartRef,
+  RecordingShowId,
+  RecordingStatus,
+  RecordingSummary,
+  StartRecordingRequest,
+} from './recording';
+import {
+  CsvExport,
+  CsvExportKind,
+  ReplayChatMessage,
+  ReplayMedia,
+  ReplayMoment,
+  ReplayShowId,
+  ReplayStatus,
+  ReplayTimeline,
+  ShowLibrary,
+} from './replays';
 
 // 'electing': a Kafka cluster answers, but some of the show topics' partitions have no leader yet.
 export const ConnectionState = z.enum(['connected', 'connecting', 'disconnected', 'electing']);
@@ -226,6 +246,34 @@ export const studioOperations = {
   ),
   getModerationAudit: operation(Empty, z.array(AuditEntry)),
   exportModerationAudit: operation(Empty, z.object({ fileName: z.string(), csv: z.string() })),
+  // Recording the live show (main/recording, protocol/recording.ts). The renderer's
+  // MediaRecorder starts a part, streams its chunks (raw bytes, offset-based and idempotent),
+  // and finishes it; recordings are listed with their size and can be deleted.
+  startRecording: operation(StartRecordingRequest, RecordingPartRef.extend({ offset: z.number().int() })),
+  appendRecordingChunk: operation(AppendRecordingChunkRequest, AppendRecordingChunkResponse),
+  finishRecording: operation(RecordingPartRef.strict(), RecordingSummary),
+  getRecordingStatus: operation(Empty, RecordingStatus),
+  listRecordings: operation(Empty, z.array(RecordingSummary)),
+  deleteRecording: operation(z.object({ showId: RecordingShowId }).strict(), z.array(RecordingSummary)),
+
+  // Replays (main/replays, protocol/replays.ts). openReplay reads the show's events back
+  // (from Kafka by timestamp, or the local archive) with progress pushed as "replay"; the
+  // other replay calls answer once it is ready.
+  listShows: operation(Empty, ShowLibrary),
+  openReplay: operation(z.object({ showId: ReplayShowId }).strict(), ReplayStatus),
+  cancelReplay: operation(Empty, ReplayStatus),
+  getReplayStatus: operation(Empty, ReplayStatus),
+  getReplayTimeline: operation(z.object({ showId: ReplayShowId }).strict(), ReplayTimeline),
+  getReplayMoment: operation(
+    z.object({ showId: ReplayShowId, at: z.number().int().min(0) }).strict(),
+    ReplayMoment,
+  ),
+  searchReplayChat: operation(
+    z.object({ showId: ReplayShowId, query: z.string().trim().min(1).max(200) }).strict(),
+    z.array(ReplayChatMessage),
+  ),
+  exportReplayCsv: operation(z.object({ showId: ReplayShowId, kind: CsvExportKind }).strict(), CsvExport),
+  getReplayMedia: operation(z.object({ showId: ReplayShowId }).strict(), ReplayMedia.nullable()),
 };
 
 export const studioPushEvents = {
@@ -242,6 +290,8 @@ export const studioPushEvents = {
   products: ProductsState,
   // What changed in the show's chat moderation, coalesced to at most ~10 a second.
   moderation: ModerationDelta,
+  recording: RecordingStatus,
+  replay: ReplayStatus,
 };
 
 export type OperationName = keyof typeof studioOperations;

@@ -234,6 +234,8 @@ export const ShowStarted = z.object({
   title: Text(EVENT_LIMITS.labelLength).optional(),
   /** Currency the show sells in; revenue metrics are in this currency. */
   currency: Currency,
+  /** A live show or a rehearsal with simulated shoppers (for the show library). */
+  mode: z.enum(['live', 'rehearsal']).optional(),
 });
 export const ShowEnded = z.object(envelope('show.ended'));
 // Optional display snapshot of the pinned product, so the viewer page and replays can

@@ -138,3 +138,65 @@ export type StudioBridge = {
 } & {
   onPush(listener: (event: string, payload: unknown) => void): () => void;
 };
+
+// Binary calls on the WebSocket transport. An operation whose request carries raw bytes
+// (one top-level Uint8Array field, e.g. appendRecordingChunk's `bytes`) goes as one binary
+// frame: a 4-byte big-endian header length, the CallFrame as UTF-8 JSON with the bytes
+// field left out and named in `binaryField`, then the bytes. Over Electron IPC the request
+// travels as it is (structured clone keeps Uint8Array). Either way the request is then
+// validated against the contract like any other.
+
+const MAX_BINARY_HEADER_BYTES = 16 * 1024;
+const BinaryCallHeader = CallFrame.extend({ binaryField: z.string().regex(/^[A-Za-z]{1,32}$/) });
+
+/** The request's one top-level bytes field, or null when it has none. */
+export function binaryFieldOf(request: unknown): string | null {
+  if (typeof request !== 'object' || request === null) return null;
+  const fields = Object.keys(request).filter(
+    (key) => (request as Record<string, unknown>)[key] instanceof Uint8Array,
+  );
+  if (fields.length > 1) throw new Error(`a request may carry one bytes field, not ${fields.length}`);
+  return fields[0] ?? null;
+}
+
+export function encodeBinaryCall(id: number, op: string, request: Record<string, unknown>): Uint8Array {
+  const binaryField = binaryFieldOf(request);
+  if (!binaryField) throw new Error(`${op}: the request has no bytes field`);
+  const bytes = request[binaryField] as Uint8Array;
+  const rest = { ...request };
+  delete rest[binaryField];
+  const header = new TextEncoder().encode(
+    JSON.stringify({ kind: 'call', id, op, request: rest, binaryField }),
+  );
+  const frame = new Uint8Array(4 + header.byteLength + bytes.byteLength);
+  new DataView(frame.buffer).setUint32(0, header.byteLength);
+  frame.set(header, 4);
+  frame.set(bytes, 4 + header.byteLength);
+  return frame;
+}
+
+/** The call in a binary frame, with its bytes put back into the request; or why it is unreadable. */
+export function decodeBinaryCall(
+  frame: Uint8Array,
+): { ok: true; call: CallFrame } | { ok: false; error: string } {
+  if (frame.byteLength < 4) return { ok: false, error: 'binary frame shorter than its header length' };
+  const headerLength = new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(0);
+  if (headerLength > MAX_BINARY_HEADER_BYTES || 4 + headerLength > frame.byteLength)
+    return { ok: false, error: 'binary frame header length out of range' };
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(frame.subarray(4, 4 + headerLength)));
+  } catch (error) {
+    return { ok: false, error: `binary frame header: ${(error as Error).message}` };
+  }
+  const header = BinaryCallHeader.safeParse(json);
+  if (!header.success) return { ok: false, error: `binary frame header: ${describeIssues(header.error)}` };
+  const { binaryField, ...call } = header.data;
+  if (typeof call.request !== 'object' || call.request === null || Array.isArray(call.request))
+    return { ok: false, error: 'binary frame header: the request is not an object' };
+  const request = {
+    ...(call.request as Record<string, unknown>),
+    [binaryField]: frame.subarray(4 + headerLength),
+  };
+  return { ok: true, call: { ...call, request } };
+}

@@ -133,6 +133,9 @@ export async function startLocalSfu(
       String(options.rtcMaxPort),
       '--static',
       `/viewer=${join(repoRoot, 'out', 'viewer')}`,
+      // Recordings the studios upload (server/recordings).
+      '--recordings-dir',
+      join(dir, 'recordings'),
     ],
     {
       ...process.env,

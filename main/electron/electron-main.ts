@@ -13,6 +13,7 @@ import {
 } from '../security';
 import { loadConfig, startStudioServices, type StudioServices } from '../studio';
 import { attachIpcAdapter } from './ipc-adapter';
+import { MEDIA_PATH, recordingResponse } from './media-protocol';
 
 // Every renderer is sandboxed, whatever a window's own options say.
 app.enableSandbox();
@@ -53,6 +54,7 @@ if (!app.requestSingleInstanceLock()) {
       } catch {
         return new Response('Bad request', { status: 400 });
       }
+      if (pathname.startsWith(MEDIA_PATH)) return recordingResponse(services, pathname, request);
       const file = normalize(join(rendererDir, pathname === '/' ? 'index.html' : pathname));
       if (!file.startsWith(rendererDir + sep)) return new Response('Not found', { status: 404 });
       const response = await net.fetch(pathToFileURL(file).toString());

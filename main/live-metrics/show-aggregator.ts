@@ -3,6 +3,7 @@
 // snapshot. Definitions of every figure: docs/events.md, "Metrics".
 import type { OrderLine, ShowEvent, ShowEventOf } from '../../protocol/events';
 import type { PinWindowMetrics, ProductMetrics, ShowMetricsSnapshot } from '../../protocol/metrics';
+import { copyState } from './copy-state';
 import { DistinctEstimate, FingerprintTable, GrowableFloat64, fingerprint, fp } from './id-tables';
 
 export interface ShowAggregatorOptions {
@@ -385,6 +386,14 @@ export class ShowAggregator {
     this.ids = new RecentIds(this.opts.dedupeWindowMs, this.opts.dedupeMaxIds);
     this.series = new SecondSeries(this.opts.seriesSeconds);
     this.viewers = new Viewers(this.opts.maxExactViewers);
+  }
+
+  /**
+   * An independent copy of this aggregator's whole state: fed the same events, it continues
+   * exactly like this one (replays keep such copies as checkpoints along a show).
+   */
+  clone(): ShowAggregator {
+    return copyState(this);
   }
 
   apply(e: ShowEvent): ApplyResult {

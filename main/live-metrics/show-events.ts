@@ -190,10 +190,16 @@ function validateBody(type: ShowEventType, o: Obj): Obj | null {
       );
     case 'show.started':
       if (!isOptText(o.title, LABEL) || !isCurrency(o.currency)) return null;
-      return withOptional({ currency: o.currency }, o, ['title']);
+      if (o.mode !== undefined && o.mode !== 'live' && o.mode !== 'rehearsal') return null;
+      return withOptional({ currency: o.currency }, o, ['title', 'mode']);
     case 'show.ended':
       return {};
-    case 'product.pinned':
+    case 'product.pinned': {
+      if (!isId(o.productId)) return null;
+      if (o.product === undefined) return { productId: o.productId };
+      const product = validatePinnedProduct(o.product);
+      return product ? { productId: o.productId, product } : null;
+    }
     case 'product.unpinned':
     case 'product.sold_out':
     case 'product.back_in_stock':
@@ -203,6 +209,14 @@ function validateBody(type: ShowEventType, o: Obj): Obj | null {
     case 'moderation.decision':
       return validateModeration(o);
   }
+}
+
+/** The display snapshot of a pinned product (replays show its name). */
+function validatePinnedProduct(p: unknown): Obj | null {
+  if (!isObj(p) || !isText(p.name, LABEL) || !isAmount(p.priceMinor) || !isCurrency(p.currency)) return null;
+  if (p.thumbnail !== undefined && (!isText(p.thumbnail, 1024) || /^[a-z][a-z0-9+.-]*:/i.test(p.thumbnail)))
+    return null;
+  return withOptional({ name: p.name, priceMinor: p.priceMinor, currency: p.currency }, p, ['thumbnail']);
 }
 
 function validateOrder(o: Obj): Obj | null {

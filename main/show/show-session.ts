@@ -78,7 +78,10 @@ export class ShowSession {
     };
     this.update(show);
     this.rememberCurrency(show.currency);
-    this.emit({ type: 'show.started', title: show.title, currency: show.currency }, startedAt);
+    this.emit(
+      { type: 'show.started', title: show.title, currency: show.currency, mode: show.mode },
+      startedAt,
+    );
     return show;
   }
 

@@ -6,6 +6,14 @@ import { KafkaGateway } from '../kafka';
 import { LiveMetrics } from '../live-metrics';
 import { LiveControl, MediaRooms, SfuMonitor } from '../going-live';
 import { ProductCatalog } from '../products';
+import {
+  diskThresholdsFromEnv,
+  formatBytes,
+  RecordingUploader,
+  Recordings,
+  type MediaSource,
+} from '../recording';
+import { Replays } from '../replays';
 import { Rehearsal } from '../rehearsal';
 import { ShowSession, StudioEventPublisher } from '../show';
 import { Moderation } from '../moderation';
@@ -14,6 +22,8 @@ import { StudioHost } from './studio-host';
 export interface StudioServices {
   host: StudioHost;
   config: StudioConfig;
+  /** Where a show's recording is played from (the web server's media route, Electron's protocol). */
+  recordingMedia(showId: string): Promise<MediaSource | null>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +48,8 @@ export function startStudioServices(config: StudioConfig): StudioServices {
       rehearsal.onShowChange(state);
       live.onShowChange(state);
       moderation.setShow(state);
+      recordings.onShowChange(state);
+      replays.onShowChange(state);
       host.publish('products', products.state()); // the next show's default currency follows
     },
     (): string | null => products.catalogCurrency(),
@@ -58,6 +70,21 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     kafka: config.kafka,
     show,
     onStatus: (status) => host.publish('rehearsal', status),
+  });
+  const recordings = new Recordings({
+    dataDir: config.dataDir,
+    disk: diskThresholdsFromEnv(),
+    currentShow: () => show.current,
+    onStatus: (status) => host.publish('recording', status),
+    onComplete: (showId) => uploader.enqueue(showId),
+  });
+  const uploader: RecordingUploader = new RecordingUploader(config.sfu, recordings);
+  const replays = new Replays({
+    kafka: kafka.kafka,
+    dataDir: config.dataDir,
+    recordings,
+    onStatus: (status) => host.publish('replay', status),
+    platformRecordings: uploader.enabled ? () => uploader.list() : undefined,
   });
   const products: ProductCatalog = new ProductCatalog({
     show,
@@ -101,7 +128,24 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     endShow: () => show.end(),
     addMarker: ({ label }) => ({ eventId: show.emit({ type: 'marker', label }).id }),
     getUpcomingShow: () => live.upcoming(),
-    goLivePreflight: () => live.preflight(),
+    goLivePreflight: async () => {
+      // Informational: a full disk stops the recording, never the show.
+      const disk = recordings.checkDisk();
+      const free = `${formatBytes(disk.freeBytes)} free`;
+      return [
+        ...(await live.preflight()),
+        {
+          name: 'Disk space (recording)',
+          ok: true,
+          reason:
+            disk.level === 'full'
+              ? `only ${free}: the show will not be recorded`
+              : disk.level === 'low'
+                ? `low, ${free}`
+                : free,
+        },
+      ];
+    },
     goLive: (request) => live.goLive(request),
     getLiveSession: () => live.getLiveSession(),
     endLive: () => live.endLive(),
@@ -129,17 +173,45 @@ export function startStudioServices(config: StudioConfig): StudioServices {
     },
     getModerationAudit: () => moderation.audit(),
     exportModerationAudit: () => moderation.exportAudit(),
+    startRecording: (request) => recordings.start(request),
+    appendRecordingChunk: (request) => recordings.append(request),
+    finishRecording: (request) => recordings.finish(request),
+    getRecordingStatus: () => recordings.status(),
+    listRecordings: () => recordings.list(),
+    deleteRecording: ({ showId }) => recordings.delete(showId),
+    listShows: () => replays.library(),
+    openReplay: ({ showId }) => replays.open(showId),
+    cancelReplay: () => replays.cancel(),
+    getReplayStatus: () => replays.getStatus(),
+    getReplayTimeline: ({ showId }) => replays.timeline(showId),
+    getReplayMoment: ({ showId, at }) => replays.moment(showId, at),
+    searchReplayChat: ({ showId, query }) => replays.searchChat(showId, query),
+    exportReplayCsv: ({ showId, kind }) => replays.exportCsv(showId, kind),
+    getReplayMedia: ({ showId }) => replays.media(showId),
   });
+  // Recordings a killed studio left unfinished get a duration and cues again; uploads resume.
+  void recordings.repairUnfinished().then(() => uploader.resume());
   kafka.start();
   metrics.setShow(show.current); // a show resumed from disk
   moderation.setShow(show.current);
+  replays.onShowChange(show.current); // so its end gets archived too
   sfu.start();
   return {
     host,
     config,
+    recordingMedia: async (showId) => {
+      const file = recordings.playableFile(showId);
+      if (file) return { kind: 'file', ...file };
+      // Not here: the platform's copy, passed through (Range included).
+      const remote = uploader.mediaUrl(showId);
+      return remote && replays.onPlatform(showId) ? { kind: 'remote', ...remote } : null;
+    },
     async stop() {
       sfu.stop();
       await moderation.stop();
+      recordings.stop();
+      uploader.stop();
+      await replays.stop();
       await rehearsal.stop();
       await metrics.stop();
       await studioEvents.stop();

@@ -28,6 +28,7 @@ export async function startBrowserMode(
       rendererDir: options.rendererDir ?? RENDERER_DIR,
       ...(options.port !== undefined ? { port: options.port } : {}),
       connectOrigins: signalingOrigins(config.sfu.url),
+      media: (showId) => services.recordingMedia(showId),
     });
     return {
       services,

@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
 import { contentSecurityPolicy } from '../security';
 import type { StudioHost } from '../studio';
+import { MEDIA_PATH, serveMedia, type MediaSource } from '../recording';
 import { Refusals } from './refusals';
-import { attachWsAdapter } from './ws-adapter';
+import { attachWsAdapter, tokensMatch } from './ws-adapter';
 import { contentTypeFor } from '../../protocol/content-types';
 
 export interface WebServerOptions {
@@ -20,6 +21,8 @@ export interface WebServerOptions {
   connectOrigins?: string[];
   /** Where refusals are counted and logged (default: console). */
   refusals?: Refusals;
+  /** A show's recording for the replay's <video> (GET /media/recording/<showId>?token=…). */
+  media?: (showId: string) => MediaSource | null | Promise<MediaSource | null>;
 }
 
 export interface WebServer {
@@ -64,6 +67,38 @@ function decodePath(rawUrl: string): string | null {
   }
 }
 
+async function answerMedia(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  token: string,
+  media: NonNullable<WebServerOptions['media']>,
+): Promise<void> {
+  try {
+    if (!tokensMatch(token, url.searchParams.get('token'))) {
+      res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Unauthorized');
+      return;
+    }
+    let showId: string;
+    try {
+      showId = decodeURIComponent(url.pathname.slice(MEDIA_PATH.length));
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad show id');
+      return;
+    }
+    const source = await media(showId);
+    if (!source) {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('No recording of this show');
+      return;
+    }
+    await serveMedia(req, res, source);
+  } catch (error) {
+    if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' }).end('Recording unavailable');
+    else res.destroy();
+    console.warn(`Media route: ${(error as Error).message}`);
+  }
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const root = resolve(options.rendererDir);
   if (!existsSync(join(root, 'index.html'))) {
@@ -94,6 +129,10 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (pathname === null || pathname.includes('\0')) {
       refusals.count('bad request', `malformed path ${String(req.url).slice(0, 100)}`);
       res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad request');
+      return;
+    }
+    if (pathname.startsWith(MEDIA_PATH) && options.media) {
+      void answerMedia(req, res, new URL(req.url ?? '/', 'http://placeholder'), token, options.media);
       return;
     }
     const relative = normalize(pathname === '/' ? '/index.html' : pathname);

@@ -3,8 +3,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { CallFrame, describeIssues, MAX_STUDIO_FRAME_BYTES, type ServerFrame } from '../../protocol/rpc';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  CallFrame,
+  decodeBinaryCall,
+  describeIssues,
+  MAX_STUDIO_FRAME_BYTES,
+  type ServerFrame,
+} from '../../protocol/rpc';
 import type { StudioHost } from '../studio';
 import { Refusals } from './refusals';
 
@@ -89,7 +95,7 @@ function serveConnection(ws: WebSocket, host: StudioHost, refusals: Refusals): v
   // closes the connection with 1009 or 1007 itself. Without a listener they would be fatal.
   ws.on('error', (error) => refusals.count('broken frame', error.message));
   ws.on('message', (data, isBinary) => {
-    handleFrame(ws, host, data.toString(), isBinary).catch((error: unknown) => {
+    handleFrame(ws, host, data, isBinary).catch((error: unknown) => {
       refusals.count('frame failed', (error as Error).message);
       send(ws, {
         kind: 'error',
@@ -99,11 +105,24 @@ function serveConnection(ws: WebSocket, host: StudioHost, refusals: Refusals): v
   });
 }
 
-async function handleFrame(ws: WebSocket, host: StudioHost, text: string, isBinary: boolean): Promise<void> {
+async function handleFrame(ws: WebSocket, host: StudioHost, data: RawData, isBinary: boolean): Promise<void> {
+  if (isBinary) {
+    // A call that carries bytes (see decodeBinaryCall); validated by the host like any other.
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(data);
+    const decoded = decodeBinaryCall(bytes);
+    if (!decoded.ok) {
+      return send(ws, { kind: 'error', error: { code: 'invalid-request', message: decoded.error } });
+    }
+    const result = await host.call(decoded.call.op, decoded.call.request);
+    return send(ws, { kind: 'result', id: decoded.call.id, result });
+  }
   let json: unknown;
   try {
-    if (isBinary) throw new Error('binary frames are not accepted');
-    json = JSON.parse(text);
+    json = JSON.parse(data.toString());
   } catch (error) {
     return send(ws, {
       kind: 'error',

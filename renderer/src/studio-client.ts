@@ -1,7 +1,9 @@
 // The renderer's one owner of its link to the studio services: Electron's preload
 // bridge when present, otherwise the browser-mode WebSocket.
 import {
+  binaryFieldOf,
   createStudioApi,
+  encodeBinaryCall,
   MAX_STUDIO_FRAME_BYTES,
   ServerFrame,
   type CallResult,
@@ -112,9 +114,12 @@ function webSocketLink(token: string | null): StudioLink {
         return;
       }
       const id = nextId++;
-      const frame = JSON.stringify({ kind: 'call', id, op, request });
+      // A request that carries bytes (a recording chunk) goes as one binary frame.
+      const frame = binaryFieldOf(request)
+        ? encodeBinaryCall(id, op, request as Record<string, unknown>)
+        : JSON.stringify({ kind: 'call', id, op, request });
       // The services close the connection on a larger frame; say why here instead.
-      const bytes = new TextEncoder().encode(frame).length;
+      const bytes = typeof frame === 'string' ? new TextEncoder().encode(frame).length : frame.byteLength;
       if (bytes > MAX_STUDIO_FRAME_BYTES) {
         const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
         resolve({
@@ -145,4 +150,10 @@ function webSocketLink(token: string | null): StudioLink {
 
 export function connectToStudio(): StudioLink {
   return window.studio ? bridgeLink(window.studio) : webSocketLink(takeToken());
+}
+
+/** A same-origin media URL of the studio services, with the browser-mode token when there is one. */
+export function authorizedMediaUrl(path: string): string {
+  const token = window.studio ? null : sessionStorage.getItem(TOKEN_KEY);
+  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
 }

@@ -3,6 +3,8 @@
 // TLS and SASL come from the environment like the studio's (SHOPCAST_KAFKA_SSL, _SASL_*).
 //       [--catalog assets/catalog/demo-products.json] [--audience N] [--duration SECONDS]
 //       [--currency USD] [--host] [--pin-every SECONDS] [--stop-with-stdin]
+//   npx tsx server/audience/main.ts --show <id> --backdated-events 1000000 [--hours 2]
+//       writes a whole show (studio events included) that ended now, as fast as Kafka takes it
 // --currency: shoppers buy only the catalog's products priced in the show's currency.
 // --host also plays the studio (show.started, a pin rotation, show.ended) for demos without one.
 // --stop-with-stdin stops it when its stdin closes: the studio runs it so, and its death ends it.
@@ -18,6 +20,7 @@ import { SHOW_TOPICS, type StudioEvent } from '../../protocol/events';
 import { registerKafkaCodecs, type KafkaCodecTable } from '../../protocol/kafka-codecs';
 import { topicSettingsFromEnv } from '../../protocol/show-topics';
 import { startAudience } from './audience';
+import { writeBackdatedShow } from './backdated';
 import { DEFAULT_PRODUCTS, productsInCurrency, type AudienceProduct } from './generator';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,6 +55,8 @@ async function main(): Promise<void> {
       host: { type: 'boolean', default: false },
       'pin-every': { type: 'string', default: '30' },
       'stop-with-stdin': { type: 'boolean', default: false },
+      'backdated-events': { type: 'string' },
+      hours: { type: 'string', default: '2' },
     },
   });
   if (!values.show) throw new Error('--show <id> is required');
@@ -59,6 +64,19 @@ async function main(): Promise<void> {
   const connection = kafkaConnectionFromEnv(process.env, ['127.0.0.1:19092']);
   const brokers = values.brokers ? splitBrokers(values.brokers) : connection.brokers;
   const catalog = productsInCurrency(loadCatalog(values.catalog), values.currency);
+  if (values['backdated-events']) {
+    const range = await writeBackdatedShow({
+      connection: { ...connection, brokers },
+      showId,
+      events: Number(values['backdated-events']),
+      durationMs: Number(values.hours) * 3600_000,
+      seed: Number(values.seed),
+      catalog,
+      onProgress: (sent) => console.log(JSON.stringify({ sent })),
+    });
+    console.log(JSON.stringify({ final: { showId, ...range } }));
+    return;
+  }
   const run = await startAudience({
     brokers,
     connection,

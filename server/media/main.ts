@@ -1,13 +1,14 @@
 // Runs the SFU on its own:
 //   npx tsx server/media/main.ts [--port 4443] [--host 127.0.0.1] [--announced-ip 127.0.0.1]
 //        [--rtc-listen-ip 127.0.0.1] [--rtc-min-port 40000] [--rtc-max-port 49999] [--workers 1]
-//        [--admin-secret S] [--static /viewer=server/viewer/dist]
+//        [--admin-secret S] [--static /viewer=server/viewer/dist] [--recordings-dir DIR]
 //        [--limits maxConnectionsPerAddress=50,preAuthTimeoutMs=10000,…]  (see ./limits.ts)
 // Each flag also reads from the environment: SHOPCAST_SFU_PORT, SHOPCAST_SFU_HOST,
 // SHOPCAST_SFU_ANNOUNCED_IP, SHOPCAST_SFU_RTC_LISTEN_IP, SHOPCAST_SFU_RTC_MIN_PORT,
-// SHOPCAST_SFU_RTC_MAX_PORT, SHOPCAST_SFU_WORKERS, SHOPCAST_SFU_ADMIN_SECRET, SHOPCAST_SFU_LIMITS.
-// SHOPCAST_KAFKA_BROKERS (with _SSL and _SASL_* as for the studio) is where the viewer page's clicks
-// and chat go. SHOPCAST_TOXICITY_MODEL is the exported classifier (default: the setup cache).
+// SHOPCAST_SFU_RTC_MAX_PORT, SHOPCAST_SFU_WORKERS, SHOPCAST_SFU_ADMIN_SECRET, SHOPCAST_SFU_LIMITS,
+// SHOPCAST_SFU_RECORDINGS_DIR. SHOPCAST_KAFKA_BROKERS (with _SSL and _SASL_* as for the studio) is
+// where the viewer page's clicks and chat go. SHOPCAST_TOXICITY_MODEL is the exported classifier
+// (default: the setup cache).
 // Without an admin secret a random one is generated and printed.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     'admin-secret': { type: 'string' },
     static: { type: 'string', multiple: true },
     limits: { type: 'string' },
+    'recordings-dir': { type: 'string' },
   },
 });
 
@@ -86,6 +88,9 @@ const sfu = await startSfu({
   limits: limits(values.limits ?? env.SHOPCAST_SFU_LIMITS),
   kafka: kafkaConnectionFromEnv(env),
   classifier: loadToxicityClassifier(env, (line) => console.log(`[sfu] ${line}`)),
+  ...((values['recordings-dir'] ?? env.SHOPCAST_SFU_RECORDINGS_DIR)
+    ? { recordingsDir: resolve((values['recordings-dir'] ?? env.SHOPCAST_SFU_RECORDINGS_DIR)!) }
+    : {}),
 }).catch((error: unknown) => {
   console.error(`[sfu] could not start: ${(error as Error).message}`);
   process.exit(1);

@@ -12,6 +12,7 @@ import { MediaWorkers } from './media-workers';
 import { PeerSession, type RequestRate } from './peer-session';
 import { sameSecret, ShowRooms } from './show-room';
 import { ShopperActions } from '../viewer/shopper-actions';
+import { PlatformRecordings } from '../recordings/platform-recordings';
 import type { KafkaConnection } from '../../protocol/kafka-connection';
 import type { ToxicityClassifier } from '../../protocol/toxicity';
 import { ChatService } from '../chat/show-chat';
@@ -48,6 +49,8 @@ export interface SfuOptions {
   classifier?: ToxicityClassifier | null;
   /** Chat messages one shopper may send: `burst` at once, then `perSecond`. Default 3, then 1 a second. */
   shopperChatRate?: { perSecond: number; burst: number };
+  /** Where uploaded show recordings are kept (server/recordings); none: recordings are not served. */
+  recordingsDir?: string;
   log?: (line: string) => void;
 }
 
@@ -116,6 +119,9 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
     ...(options.shopperChatRate ? { shopperRate: options.shopperChatRate } : {}),
     log,
   });
+  const recordings = options.recordingsDir
+    ? new PlatformRecordings(options.recordingsDir, options.adminSecret, log)
+    : null;
   const server = createServer(
     createHttpHandler({
       // Full is unhealthy too: the studio's status and a load balancer should not promise signaling.
@@ -128,7 +134,8 @@ export async function startSfu(options: SfuOptions): Promise<RunningSfu> {
       isAdmin: (secret) => sameSecret(secret, options.adminSecret),
       refusals,
       staticRoutes: options.staticRoutes ?? {},
-      extraRoutes: (req, res, pathname, url) => shop.route(req, res, pathname, url),
+      extraRoutes: (req, res, pathname, url) =>
+        shop.route(req, res, pathname, url) || (recordings?.route(req, res, pathname, url) ?? false),
     }),
   );
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });

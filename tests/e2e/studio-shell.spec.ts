@@ -14,7 +14,7 @@ test('the studio loads, navigates between views, and shows Kafka and the SFU con
   for (const [label, id, text] of [
     ['Dashboard', 'dashboard', /No show is running/],
     ['Moderation', 'moderation', /No chat to moderate yet/],
-    ['Replays', 'replays', /No recorded shows yet/],
+    ['Replays', 'replays', /Sort by/],
     ['Studio', 'studio', /Camera/],
   ] as const) {
     await page.getByRole('button', { name: label, exact: true }).click();

@@ -1,12 +1,9 @@
-import { EmptyState } from '../shell/EmptyState';
+import { useStudioStore } from '../store';
+import { ReplayPlayer } from './ReplayPlayer';
+import { ShowLibraryView } from './ShowLibraryView';
 
+/** The brand manager's view: the show library, or the replay of one show. */
 export function ReplaysView() {
-  return (
-    <EmptyState title="Replays">
-      <p>
-        No recorded shows yet. After a show, its recording plays here in step with the chat, orders and pins
-        replayed from Kafka.
-      </p>
-    </EmptyState>
-  );
+  const showId = useStudioStore((state) => state.replayShowId);
+  return showId ? <ReplayPlayer /> : <ShowLibraryView />;
 }

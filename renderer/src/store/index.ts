@@ -7,6 +7,8 @@ import { createMetricsSlice, type MetricsSlice } from './metrics-slice';
 import { createModerationSlice, type ModerationSlice } from './moderation-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createProductsSlice, type ProductsSlice } from './products-slice';
+import { createRecordingSlice, type RecordingSlice } from './recording-slice';
+import { createReplaysSlice, type ReplaysSlice } from './replays-slice';
 
 export type StudioState = ConnectionSlice &
   NavigationSlice &
@@ -14,7 +16,9 @@ export type StudioState = ConnectionSlice &
   LiveSlice &
   MetricsSlice &
   ProductsSlice &
-  ModerationSlice;
+  ModerationSlice &
+  RecordingSlice &
+  ReplaysSlice;
 
 export const useStudioStore = create<StudioState>()((...args) => ({
   ...createConnectionSlice(...args),
@@ -24,4 +28,6 @@ export const useStudioStore = create<StudioState>()((...args) => ({
   ...createProductsSlice(...args),
   ...createMetricsSlice(...args),
   ...createModerationSlice(...args),
+  ...createRecordingSlice(...args),
+  ...createReplaysSlice(...args),
 }));

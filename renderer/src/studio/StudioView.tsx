@@ -6,6 +6,7 @@ import { KeyNumbers } from '../dashboard/KeyNumbers';
 import { publisher } from '../going-live/publisher';
 import { ProgramPreview } from '../program/ProgramPreview';
 import { ProductRail } from '../products/ProductRail';
+import { RecordingIndicator } from '../recording/RecordingIndicator';
 import { setMuted, startDevices } from '../media/studio-media';
 import { useStudioStore } from '../store';
 import { isTypingTarget } from '../keyboard';
@@ -47,6 +48,7 @@ export function StudioView() {
       </div>
       <aside className="studio-side">
         <GoLiveControl />
+        <RecordingIndicator />
         <StreamHealthPanel />
         <CaptureControls />
         <ProductRail />
