@@ -4,6 +4,7 @@
 // and the short-lived "another producer is reviewing this" marker.
 import { z } from 'zod';
 import { EVENT_LIMITS, ModerationRules, MODERATION_LIMITS, type ShowEventOf } from './events';
+import { ViewerChatMessage } from './viewer-chat';
 
 export type ChatMessageEvent = ShowEventOf<'chat.message'>;
 export type ModerationDecisionEvent = ShowEventOf<'moderation.decision'>;
@@ -32,13 +33,7 @@ export const DecidedBy = z.object({
 export type DecidedBy = z.infer<typeof DecidedBy>;
 
 /** One chat message and where it stands. Untrusted text: render as text only. */
-export const ChatEntry = z.object({
-  id: z.string(),
-  ts: z.number(),
-  viewerId: z.string(),
-  displayName: z.string().nullable(),
-  text: z.string(),
-  fromHost: z.boolean(),
+export const ChatEntry = ViewerChatMessage.extend({
   replyTo: z.string().nullable(),
   status: MessageStatus,
   /** The latest decision on it (or the gate's hold): why, who, when. */

@@ -32,7 +32,7 @@ import {
   shopperStream,
   type StreamMessage,
 } from '../../support/show-stream';
-import { until } from '../../support/until';
+import { until, untilResolved } from '../../support/until';
 
 // A broker of the drills' own, beside this run's test broker.
 const port = Number(process.env.SHOPCAST_KAFKA_PORT ?? 29092) + 110;
@@ -158,15 +158,6 @@ async function expectExact(
   expect(letters.size).toBe(truth.refused.size - lost);
   for (const source of letters.keys()) expect(truth.refused.has(source)).toBe(true);
   expect(await groupMembers(kafka, GROUP_PREFIX)).toBe(1);
-}
-
-/** Polls an async check (topic listings) until it holds. */
-async function untilResolved(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 /** Restarts the drills' broker after a SIGKILL and says when it serves again. */
