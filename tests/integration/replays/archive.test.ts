@@ -1,7 +1,8 @@
 // A show's events read back from the real broker by timestamp, archived, and replayed from
 // the archive after the Kafka topics are gone; figures at any moment come from the same
-// aggregator the live dashboard uses.
-import { mkdtempSync } from 'node:fs';
+// aggregator the live dashboard uses. The topics are deleted, so this runs on a broker of its
+// own: the other suites keep theirs.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -13,8 +14,16 @@ import { SHOW_TOPICS, type ShowEvent } from '../../../protocol/events';
 import type { ReplayStatus } from '../../../protocol/replays';
 import { AudienceGenerator } from '../../../server/audience/generator';
 import { ensureShowTopics } from '../../../protocol/show-topics';
+import {
+  kafkaDataDir,
+  startLocalKafka,
+  stopLocalKafka,
+  type LocalKafkaOptions,
+} from '../../../scripts/kafka';
 
-const brokers = () => process.env.SHOPCAST_KAFKA_BROKERS!.split(',');
+const port = Number(process.env.SHOPCAST_KAFKA_PORT ?? 29092) + 120;
+const BROKER: LocalKafkaOptions = { name: 'replays-archive', port, controllerPort: port + 1 };
+const brokers = () => [`127.0.0.1:${port}`];
 const showId = `show-archive-${Date.now().toString(36)}`;
 // The show just ended. (Kafka finds offsets by timestamp in log order: a show back-dated behind
 // newer records of other tests would have its end looked up before its own records.)
@@ -62,6 +71,9 @@ describe('replays from Kafka and from the archive', () => {
   let replays: Replays;
 
   beforeAll(async () => {
+    await stopLocalKafka(BROKER.name);
+    rmSync(kafkaDataDir(BROKER.name), { recursive: true, force: true });
+    await startLocalKafka(BROKER);
     const admin = kafka.admin();
     await admin.connect();
     await ensureShowTopics(admin);
@@ -98,7 +110,8 @@ describe('replays from Kafka and from the archive', () => {
 
   afterAll(async () => {
     await replays?.stop();
-  });
+    await stopLocalKafka(BROKER.name);
+  }, 60_000);
 
   const ready = async () => {
     await expect
