@@ -28,6 +28,9 @@ import { sortLibrary, StudioTopicScan, type KafkaShow } from './show-library';
 
 /** Late shopper events (retries, slow producers) still land after show.ended: wait before archiving. */
 const ARCHIVE_DELAY_MS = 3000;
+/** An ended show's archive is tried this many times, this far apart, while Kafka is away. */
+const ARCHIVE_ATTEMPTS = 10;
+const ARCHIVE_RETRY_MS = 15_000;
 
 export interface ReplaysOptions {
   kafka: Kafka;
@@ -233,10 +236,19 @@ export class Replays {
     const ended = this.lastRunning;
     this.lastRunning = show;
     if (!ended || ended.showId === show?.showId) return;
+    const endedAt = Date.now();
+    this.archiveLater(ended, endedAt, this.opts.archiveDelayMs ?? ARCHIVE_DELAY_MS, ARCHIVE_ATTEMPTS);
+  }
+
+  /** Archives an ended show after delayMs; Kafka may be away just then, so it tries again. */
+  private archiveLater(show: ShowState, endedAt: number, delayMs: number, attempts: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      void this.archive(ended.showId, ended.startedAt, Date.now());
-    }, this.opts.archiveDelayMs ?? ARCHIVE_DELAY_MS);
+      this.archive(show.showId, show.startedAt, endedAt).catch(() => {
+        // archive() logged why; the replay can still read Kafka (or try again) when opened.
+        if (attempts > 1) this.archiveLater(show, endedAt, ARCHIVE_RETRY_MS, attempts - 1);
+      });
+    }, delayMs);
     this.timers.add(timer);
   }
 
