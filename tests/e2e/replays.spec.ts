@@ -48,6 +48,8 @@ test('a live show is recorded and replays in step with its events', async ({
   await page.goto(studio.web.url);
   await expect(page.getByTestId('program-canvas')).toBeVisible();
   await page.getByTestId('show-title').fill('Replay e2e');
+  // The pinned products and the shoppers' catalog are in euros (the default follows the last show).
+  await page.getByLabel('Currency').selectOption('EUR');
   await page.getByTestId('go-live-button').click();
   await expect(page.getByTestId('live-badge')).toHaveAttribute('data-phase', 'live', { timeout: 20_000 });
   const liveAt = Date.now();
