@@ -91,15 +91,16 @@ if (process.argv.includes('--automod-only')) process.exit(0);
 
 // 3. Decision → gone.
 const brokers = process.env.SHOPCAST_KAFKA_BROKERS ?? '127.0.0.1:34092';
+// The last 100 of this checkout's RTC ports (SHOPCAST_SFU_RTC_PORTS), apart from its stack's SFU.
+const rtcMax = Number(process.env.SHOPCAST_SFU_RTC_PORTS?.split('-')[1]) || 53999;
 const sfu = await startSfu({
   port: 0,
   adminSecret: 'bench-secret',
   workerBin: await ensureMediasoupWorker(),
-  rtcMinPort: 53900,
-  rtcMaxPort: 53999,
+  rtcMinPort: rtcMax - 99,
+  rtcMaxPort: rtcMax,
   kafka: { brokers: brokers.split(','), ssl: false },
   classifier,
-  shopperChatRate: { perSecond: 1000, burst: 1000 },
   log: () => {},
 });
 const env = {
@@ -141,8 +142,13 @@ for (const studio of [ana, ben])
       (await call<{ following: { state: string } }>(studio, 'getModeration', {})).following.state === 'live',
     'live',
   );
-const page = await SignalingClient.connect(sfu.url, WebSocket as unknown as SocketConstructor);
-await page.request('join', { showId: show.showId, token: viewerToken, viewerId: 'bench-viewer' });
+const joinShow = async (viewerId: string) => {
+  const client = await SignalingClient.connect(sfu.url, WebSocket as unknown as SocketConstructor);
+  await client.request('join', { showId: show.showId, token: viewerToken, viewerId });
+  return client;
+};
+// The page that watches messages come and go.
+const page = await joinShow('bench-watcher');
 const gonePage = new Map<string, number>();
 const onPage = new Set<string>();
 page.on('chatMessages', ({ messages }) => messages.forEach((m) => onPage.add(m.id)));
@@ -162,9 +168,18 @@ await page.request('getChat', {});
 const toPage: number[] = [];
 const toStudio: number[] = [];
 for (let i = 0; i < decisions; i++) {
-  const sent = await page.request('sendChat', { text: `is this real silk? ${i}`, displayName: 'Bench' });
+  // One shopper per message: six from one shopper within 10 s are held as a flood, and a
+  // held message reaches no page (not even its sender's, which has it from the answer).
+  const shopper = await joinShow(`bench-shopper-${i}`);
+  const sent = await shopper.request('sendChat', { text: `is this real silk? ${i}`, displayName: 'Bench' });
+  shopper.close();
+  if (sent.held)
+    throw new Error(`message ${i} was held by auto-moderation; the benchmark needs visible ones`);
   // Gone from where it was shown: the page has it and the deciding studio has it.
-  await wait(() => seenByAna.has(sent.message.id) && onPage.has(sent.message.id), 'message shown');
+  await wait(
+    () => seenByAna.has(sent.message.id) && onPage.has(sent.message.id),
+    () => `shown (studio: ${seenByAna.has(sent.message.id)}, page: ${onPage.has(sent.message.id)})`,
+  );
   const t0 = performance.now();
   await call(ana, 'moderate', { action: 'hide', messageEventId: sent.message.id });
   await wait(

@@ -87,6 +87,7 @@ export class Moderation {
   private readonly classifierProblem: string | null;
   private readonly presence: ReviewPresence;
   private pushTimer: NodeJS.Timeout | null = null;
+  private lastPushAt = -Infinity;
   /** Bumped per show, so a replaced follower's late events are ignored. */
   private generation = 0;
 
@@ -377,9 +378,13 @@ export class Moderation {
     };
   }
 
+  /** A change goes out at once unless a push went out less than PUSH_INTERVAL_MS ago. */
   private schedulePush(): void {
-    this.pushTimer ??= setTimeout(() => {
+    if (this.pushTimer) return;
+    const wait = Math.max(0, this.lastPushAt + PUSH_INTERVAL_MS - performance.now());
+    this.pushTimer = setTimeout(() => {
       this.pushTimer = null;
+      this.lastPushAt = performance.now();
       const { messages, shoppers } = this.ledger.drain();
       this.options.onDelta({
         showId: this.show?.showId ?? null,
@@ -388,7 +393,7 @@ export class Moderation {
         shoppers,
         ...this.showFields(),
       });
-    }, PUSH_INTERVAL_MS);
+    }, wait);
   }
 
   private loadModerator(): Moderator {
