@@ -334,6 +334,11 @@ export class Moderation {
     } else {
       const change = this.ledger.applyDecision(event);
       if (change?.show && event.action === 'rules_changed') this.automod.setRules(this.ledger.rules);
+      // A producer's decision goes out at once: the others must not act on what it settled.
+      if (change && event.decidedBy.kind !== 'automod') {
+        this.schedulePush(true);
+        return;
+      }
     }
     this.schedulePush();
   }
@@ -378,10 +383,14 @@ export class Moderation {
     };
   }
 
-  /** A change goes out at once unless a push went out less than PUSH_INTERVAL_MS ago. */
-  private schedulePush(): void {
-    if (this.pushTimer) return;
-    const wait = Math.max(0, this.lastPushAt + PUSH_INTERVAL_MS - performance.now());
+  /**
+   * A change goes out at once unless a push went out less than PUSH_INTERVAL_MS ago (then
+   * with the next one); `now` (a producer's decision, a few a second at most) does not wait.
+   */
+  private schedulePush(now = false): void {
+    if (this.pushTimer && !now) return;
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    const wait = now ? 0 : Math.max(0, this.lastPushAt + PUSH_INTERVAL_MS - performance.now());
     this.pushTimer = setTimeout(() => {
       this.pushTimer = null;
       this.lastPushAt = performance.now();
