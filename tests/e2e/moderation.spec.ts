@@ -2,9 +2,13 @@
 // two shoppers' viewer pages in real Chromium. Decisions from either studio converge in both
 // studios and on both pages; a held message never reaches the other shopper; a hidden one
 // leaves both pages; a muted shopper is refused with the reason shown, then accepted once
-// the mute is over; a pinned message is a caption in the program until it is unpinned.
+// the mute is over; a pinned message is a caption in the program until it is unpinned; a
+// paused chat holds still under a flood of messages.
+import { Kafka, logLevel } from 'kafkajs';
 import type { BrowserMode } from '../../main/web/browser-mode';
+import { SHOW_TOPICS } from '../../protocol/events';
 import type { ModerationSnapshot } from '../../protocol/moderation';
+import type { ShowState } from '../../protocol/show';
 import { expect, test as base } from './fixtures';
 import {
   call,
@@ -225,3 +229,73 @@ function captionAccentShare(canvas: HTMLCanvasElement): number {
   }
   return accent / (data.length / 4);
 }
+
+test('a paused chat holds still while 5,000 more messages arrive, and says how many', async ({
+  page,
+  studio,
+  stack,
+}) => {
+  await call(studio, 'endShow');
+  const show = await call<ShowState>(studio, 'startShow', {
+    title: 'Pause e2e',
+    mode: 'rehearsal',
+    currency: 'EUR',
+  });
+  const kafka = new Kafka({
+    clientId: 'moderation-pause-e2e',
+    brokers: stack.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const producer = kafka.producer();
+  await producer.connect();
+  const id = (n: number) => `pause-${show.showId}-${n}`;
+  // Shop talk from a shopper each, straight to Kafka (as rehearsal shoppers write it).
+  const write = (from: number, count: number) =>
+    producer.send({
+      topic: SHOW_TOPICS.shopper,
+      messages: Array.from({ length: count }, (_, i) => {
+        const ts = Date.now();
+        const event = {
+          id: id(from + i),
+          type: 'chat.message',
+          v: 1,
+          showId: show.showId,
+          ts,
+          viewerId: `shopper-${from + i}`,
+          text: `is this real silk? (${from + i})`,
+        };
+        return { key: show.showId, value: JSON.stringify(event), timestamp: String(ts) };
+      }),
+    });
+  const rowsInView = () =>
+    page.getByTestId('moderation-chat').evaluate((list) => {
+      const top = list.getBoundingClientRect().top;
+      return [...list.querySelectorAll<HTMLElement>('[data-testid="moderation-row"]')]
+        .filter((row) => row.getBoundingClientRect().top >= top)
+        .slice(0, 5)
+        .map((row) => row.dataset.messageId);
+    });
+  try {
+    await openModeration(page, studio.web.url);
+    await write(0, 80);
+    await expect(moderationRow(page, id(79))).toBeVisible();
+
+    // The producer scrolls up to read: the chat pauses.
+    await page.getByTestId('moderation-chat').evaluate((list) => list.scrollBy(0, -600));
+    await expect.poll(rowsInView).not.toContain(id(79));
+    const reading = await rowsInView();
+    for (let from = 80; from < 5080; from += 1000) await write(from, 1000);
+    // The window keeps 5,000 messages, so what the producer reads has left the live list by now.
+    await expect(page.getByTestId('moderation-new-messages')).toHaveText('5000 new messages ↓', {
+      timeout: 30_000,
+    });
+    expect(await rowsInView()).toEqual(reading);
+
+    await page.getByTestId('moderation-new-messages').click();
+    await expect(moderationRow(page, id(5079))).toBeVisible();
+    await expect(page.getByTestId('moderation-new-messages')).toHaveCount(0);
+  } finally {
+    await producer.disconnect();
+    await call(studio, 'endShow');
+  }
+});

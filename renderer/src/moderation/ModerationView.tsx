@@ -486,7 +486,13 @@ export function ModerationView() {
               </span>
             )}
           </div>
-          <ChatList entries={shown} selectedId={selectedId} onSelect={select} />
+          {/* Another filter starts a fresh list (a paused one would keep the old rows). */}
+          <ChatList
+            key={`${query}\n${shopper ?? ''}`}
+            entries={shown}
+            selectedId={selectedId}
+            onSelect={select}
+          />
           {selected && <MessageActions entry={selected} />}
         </section>
         <aside className="mod-side">
