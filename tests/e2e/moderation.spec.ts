@@ -92,6 +92,12 @@ test('two studios and two shoppers: decisions from either converge everywhere', 
     const later = await sayAccepted(bob.page, 'does it come in black?');
     await expect(viewerRow(ann.page, later)).toBeVisible();
     await expect(viewerRow(ann.page, spam.id)).toHaveCount(0);
+    // The host's Dashboard shows the chat as shoppers see it: without the held message.
+    await ana.getByRole('button', { name: 'Dashboard', exact: true }).click();
+    const feed = ana.getByTestId('chat-feed');
+    await expect(feed.locator(`li[data-message-id="${later}"]`)).toBeVisible();
+    await expect(feed.locator(`li[data-message-id="${spam.id}"]`)).toHaveCount(0);
+    await ana.getByRole('button', { name: 'Moderation', exact: true }).click();
 
     // Ben (the other studio) hides Ann's message from his view: it leaves both pages, and
     // Ana's view shows it hidden by Ben.
