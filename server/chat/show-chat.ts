@@ -326,7 +326,8 @@ export class ChatService {
   /** The studio opened a show's room (openShow); `startedAt` is where its log begins. */
   showOpened(showId: string, startedAt: number | undefined): void {
     if (startedAt) this.startedAt.set(showId, startedAt);
-    this.chat(showId);
+    // Without Kafka the show still opens; chat answers "not available" when used.
+    if (this.kafka) this.chat(showId);
   }
 
   snapshot(showId: string): ViewerChat {
