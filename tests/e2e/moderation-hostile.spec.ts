@@ -15,6 +15,7 @@ import {
   moderate,
   openModeration,
   openShopper,
+  openStudio,
   sayAccepted,
   watchForScripts,
 } from './moderation-support';
@@ -59,23 +60,23 @@ test('hostile chat is shown as text and runs nothing in the studio and on every 
   studio,
 }) => {
   test.setTimeout(120_000);
-  const { show, viewerUrl } = await goLive(studio, 'Hostile chat e2e');
-  // Let everything through, so every line reaches every page (auto-moderation has its own tests).
-  await moderate(studio, {
-    action: 'rules',
-    rules: { ...DEFAULT_RULES, blockedTerms: [], links: 'allow', caps: false, repeats: false, floods: false },
-  });
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   const producer = await context.newPage();
   const host = await context.newPage();
   const studioDialogs: string[] = [];
   await watchForScripts(producer, studioDialogs);
   await watchForScripts(host, studioDialogs);
+  await Promise.all([openStudio(producer, studio.web.url), openStudio(host, studio.web.url)]);
+  const { show, viewerUrl } = await goLive(studio, 'Hostile chat e2e');
+  // Let everything through, so every line reaches every page (auto-moderation has its own tests).
+  await moderate(studio, {
+    action: 'rules',
+    rules: { ...DEFAULT_RULES, blockedTerms: [], links: 'allow', caps: false, repeats: false, floods: false },
+  });
   const mallory = await openShopper(browser, viewerUrl, 'Mallory');
   const molly = await openShopper(browser, viewerUrl, RTL_NAME);
   try {
-    await openModeration(producer, studio.web.url);
-    await host.goto(studio.web.url);
+    await openModeration(producer);
     await host.getByRole('button', { name: 'Dashboard', exact: true }).click();
 
     const sent = new Map<string, string>();

@@ -123,9 +123,18 @@ export const viewerRow = (page: Page, id: string) =>
 export const moderationRow = (page: Page, id: string) =>
   page.locator(`[data-testid="moderation-row"][data-message-id="${id}"]`);
 
-/** The studio's Moderation view, following the show's log. */
-export async function openModeration(page: Page, url: string): Promise<void> {
+/**
+ * A studio window, open before the show goes live through the contract: it does not publish
+ * that show (nothing here needs the picture, and encoding it costs the machine a core).
+ */
+export async function openStudio(page: Page, url: string): Promise<void> {
   await page.goto(url);
+  await expect(page.getByTestId('status-kafka')).toBeVisible();
+}
+
+/** The studio's Moderation view, following the show's log (`url`: load the studio first). */
+export async function openModeration(page: Page, url?: string): Promise<void> {
+  if (url) await page.goto(url);
   await page.getByRole('button', { name: 'Moderation', exact: true }).click();
   await expect(page.getByTestId('moderation-following')).toHaveAttribute('data-state', 'live', {
     timeout: 20_000,

@@ -17,6 +17,7 @@ import {
   moderationRow,
   openModeration,
   openShopper,
+  openStudio,
   say,
   sayAccepted,
   shownIds,
@@ -56,18 +57,15 @@ test('two studios and two shoppers: decisions from either converge everywhere', 
 }) => {
   test.setTimeout(120_000);
   await call(studio, 'setModerator', { name: 'Ana', kind: 'moderator' });
-  const { show, viewerUrl } = await goLive(studio, 'Moderation e2e');
-  await call(otherStudio, 'followShow', { showId: show.showId });
   const ana = await browser.newPage();
   const ben = await browser.newPage();
+  await Promise.all([openStudio(ana, studio.web.url), openStudio(ben, otherStudio.web.url)]);
+  const { show, viewerUrl } = await goLive(studio, 'Moderation e2e');
+  await call(otherStudio, 'followShow', { showId: show.showId });
   const ann = await openShopper(browser, viewerUrl, 'Ann');
   const bob = await openShopper(browser, viewerUrl, 'Bob');
   try {
-    await Promise.all([
-      openModeration(ana, studio.web.url),
-      openModeration(ben, otherStudio.web.url),
-      untilFollowing(otherStudio, show.showId),
-    ]);
+    await Promise.all([openModeration(ana), openModeration(ben), untilFollowing(otherStudio, show.showId)]);
 
     // A message reaches both pages, its sender's too, and both studios.
     const silk = await sayAccepted(ann.page, 'is this real silk?');
