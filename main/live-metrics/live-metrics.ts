@@ -209,6 +209,8 @@ export class LiveMetrics {
   }
 
   private addChat(event: Extract<ShowEvent, { type: 'chat.message' }>): void {
+    // Held by the chat gate: shoppers never see it, and neither does the dashboard's feed.
+    if (event.automod?.held) return;
     this.chat.push({
       id: event.id,
       ts: event.ts,

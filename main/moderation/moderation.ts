@@ -87,6 +87,7 @@ export class Moderation {
   private readonly classifierProblem: string | null;
   private readonly presence: ReviewPresence;
   private pushTimer: NodeJS.Timeout | null = null;
+  private lastPushAt = -Infinity;
   /** Bumped per show, so a replaced follower's late events are ignored. */
   private generation = 0;
 
@@ -333,6 +334,11 @@ export class Moderation {
     } else {
       const change = this.ledger.applyDecision(event);
       if (change?.show && event.action === 'rules_changed') this.automod.setRules(this.ledger.rules);
+      // A producer's decision goes out at once: the others must not act on what it settled.
+      if (change && event.decidedBy.kind !== 'automod') {
+        this.schedulePush(true);
+        return;
+      }
     }
     this.schedulePush();
   }
@@ -377,9 +383,17 @@ export class Moderation {
     };
   }
 
-  private schedulePush(): void {
-    this.pushTimer ??= setTimeout(() => {
+  /**
+   * A change goes out at once unless a push went out less than PUSH_INTERVAL_MS ago (then
+   * with the next one); `now` (a producer's decision, a few a second at most) does not wait.
+   */
+  private schedulePush(now = false): void {
+    if (this.pushTimer && !now) return;
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    const wait = now ? 0 : Math.max(0, this.lastPushAt + PUSH_INTERVAL_MS - performance.now());
+    this.pushTimer = setTimeout(() => {
       this.pushTimer = null;
+      this.lastPushAt = performance.now();
       const { messages, shoppers } = this.ledger.drain();
       this.options.onDelta({
         showId: this.show?.showId ?? null,
@@ -388,7 +402,7 @@ export class Moderation {
         shoppers,
         ...this.showFields(),
       });
-    }, PUSH_INTERVAL_MS);
+    }, wait);
   }
 
   private loadModerator(): Moderator {

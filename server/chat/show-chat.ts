@@ -63,7 +63,12 @@ const forPage = (entry: ChatEntry): ViewerChatMessage => ({
   fromHost: entry.fromHost,
 });
 
-function minutes(ms: number): string {
+/** "40 seconds", "a minute", "5 minutes": how long a mute still runs. */
+function timeLeft(ms: number): string {
+  if (ms < 60_000) {
+    const s = Math.max(1, Math.ceil(ms / 1000));
+    return s === 1 ? 'a second' : `${s} seconds`;
+  }
   const m = Math.ceil(ms / 60_000);
   return m <= 1 ? 'a minute' : `${m} minutes`;
 }
@@ -151,7 +156,7 @@ class ShowChat {
       if (restriction.until === null)
         throw new ChatRefusal('chat-refused', 'You are muted for the rest of this show.');
       const wait = restriction.until - now;
-      throw new ChatRefusal('chat-refused', `You are muted for ${minutes(wait)} more.`, wait);
+      throw new ChatRefusal('chat-refused', `You are muted for ${timeLeft(wait)} more.`, wait);
     }
     const slowMs = this.ledger.slowModeSeconds * 1000;
     const last = this.lastAccepted.get(viewerId);

@@ -1,8 +1,10 @@
 // The live chat, newest at the bottom. Virtualized: only the rows in view are in the DOM,
-// so it stays smooth at 1,000 messages a second. Scrolling up pauses it ("N new messages ↓").
+// so it stays smooth at 1,000 messages a second. Scrolling up pauses it ("N new messages ↓"):
+// the rows stay as they were (in their latest state) until the producer goes back down.
 // Shopper text is rendered as text only.
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatEntry } from '../../../protocol/moderation';
+import { pausedChat } from './paused-chat';
 
 export const ROW_HEIGHT = 28;
 const OVERSCAN = 8;
@@ -13,13 +15,17 @@ export interface ChatListProps {
   onSelect(entry: ChatEntry): void;
 }
 
-export function ChatList({ entries, selectedId, onSelect }: ChatListProps) {
+export function ChatList({ entries: live, selectedId, onSelect }: ChatListProps) {
   const box = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(400);
-  const [paused, setPaused] = useState(false);
-  /** How many messages there were when the producer paused. */
-  const [seenCount, setSeenCount] = useState(0);
+  /** The messages as they were when the producer paused; null while following the chat. */
+  const [frozen, setFrozen] = useState<ChatEntry[] | null>(null);
+  const paused = frozen !== null;
+  const { rows: entries, fresh } = useMemo(
+    () => (frozen ? pausedChat(frozen, live) : { rows: live, fresh: 0 }),
+    [frozen, live],
+  );
 
   useLayoutEffect(() => {
     const element = box.current;
@@ -38,17 +44,13 @@ export function ChatList({ entries, selectedId, onSelect }: ChatListProps) {
   const total = entries.length * ROW_HEIGHT;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(entries.length, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
-  const fresh = paused ? Math.max(0, entries.length - seenCount) : 0;
 
   const onScroll = () => {
     const element = box.current!;
     setScrollTop(element.scrollTop);
     const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < ROW_HEIGHT;
-    if (atBottom && paused) setPaused(false);
-    if (!atBottom && !paused) {
-      setPaused(true);
-      setSeenCount(entries.length);
-    }
+    if (atBottom && paused) setFrozen(null);
+    if (!atBottom && !paused) setFrozen(live);
   };
 
   return (
@@ -83,14 +85,7 @@ export function ChatList({ entries, selectedId, onSelect }: ChatListProps) {
         </div>
       </div>
       {fresh > 0 && (
-        <button
-          className="mod-new"
-          data-testid="moderation-new-messages"
-          onClick={() => {
-            setPaused(false);
-            box.current!.scrollTop = box.current!.scrollHeight;
-          }}
-        >
+        <button className="mod-new" data-testid="moderation-new-messages" onClick={() => setFrozen(null)}>
           {fresh} new messages ↓
         </button>
       )}

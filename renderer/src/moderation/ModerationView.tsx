@@ -183,15 +183,19 @@ function ShopperPanel({ viewerId, entries }: { viewerId: string; entries: ChatEn
   );
 }
 
+/** Held messages listed at once; the rest wait their turn ("N more"). */
+const HELD_SHOWN = 100;
+
 function HeldQueue({ entries, onOpen }: { entries: ChatEntry[]; onOpen(entry: ChatEntry): void }) {
   const reviewing = useStudioStore((state) => state.moderation?.reviewing ?? []);
-  const held = entries.filter((entry) => entry.status === 'held');
+  const held = useMemo(() => entries.filter((entry) => entry.status === 'held'), [entries]);
   return (
     <section className="panel" aria-label="Held for review" data-testid="held-queue">
       <h3>Held for review ({held.length})</h3>
       {held.length === 0 && <p className="muted">Nothing is waiting.</p>}
+      {/* Oldest first: new holds join the end, so what a producer is about to click stays put. */}
       <ol className="mod-held">
-        {held.slice(-100).map((entry) => {
+        {held.slice(0, HELD_SHOWN).map((entry) => {
           const others = reviewing.filter((marker) => marker.messageEventId === entry.id);
           return (
             <li key={entry.id} data-testid="held-item" data-message-id={entry.id}>
@@ -214,6 +218,7 @@ function HeldQueue({ entries, onOpen }: { entries: ChatEntry[]; onOpen(entry: Ch
           );
         })}
       </ol>
+      {held.length > HELD_SHOWN && <p className="muted">and {held.length - HELD_SHOWN} more</p>}
     </section>
   );
 }
@@ -481,7 +486,13 @@ export function ModerationView() {
               </span>
             )}
           </div>
-          <ChatList entries={shown} selectedId={selectedId} onSelect={select} />
+          {/* Another filter starts a fresh list (a paused one would keep the old rows). */}
+          <ChatList
+            key={`${query}\n${shopper ?? ''}`}
+            entries={shown}
+            selectedId={selectedId}
+            onSelect={select}
+          />
           {selected && <MessageActions entry={selected} />}
         </section>
         <aside className="mod-side">

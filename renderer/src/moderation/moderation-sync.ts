@@ -1,8 +1,10 @@
 // The renderer's owner of chat moderation: keeps the moderation slice in step with the
-// studio services' pushes, and carries the producer's actions to them.
+// studio services' pushes, carries the producer's actions to them, and shows the pinned
+// message as a caption in the program.
 import type { ModerateRequest, Moderator } from '../../../protocol/moderation';
+import { program } from '../media/studio-media';
 import type { StudioLink } from '../studio-client';
-import { useStudioStore } from '../store';
+import { useStudioStore, type StudioState } from '../store';
 
 let api: StudioLink['api'] | null = null;
 
@@ -17,12 +19,23 @@ export function syncModeration(link: StudioLink): () => void {
     }
   };
   const stops = [
+    useStudioStore.subscribe((state, previous) => {
+      if (state.moderation !== previous.moderation || state.runningShow !== previous.runningShow)
+        showPinnedCaption(state);
+    }),
     link.api.on('moderation', applyModeration),
     link.onLinkState((state) => {
       if (state === 'connected') void refresh();
     }),
   ];
   return () => stops.forEach((stop) => stop());
+}
+
+/** The program is this studio's show: it shows a pin of that show, not of one a producer follows. */
+function showPinnedCaption(state: StudioState): void {
+  const pinned = state.moderation?.pinned;
+  const ours = !!pinned && !!state.runningShow && state.moderation?.showId === state.runningShow.showId;
+  program().setChatCaption(ours ? { name: pinned.displayName ?? 'Shopper', text: pinned.text } : null);
 }
 
 async function attempt<T>(what: string, action: () => Promise<T>): Promise<T | null> {

@@ -1,10 +1,12 @@
 // The one owner of the program feed: a canvas composed every frame from the camera,
-// an optional screen share, the pinned product's lower third and the AR layer.
+// an optional screen share, the pinned product's lower third, the pinned chat message's
+// caption and the AR layer.
 // captureStream() of this canvas is what goes out and what gets recorded, and the
 // host's preview shows this very canvas.
 import { FrameClock } from './frame-clock';
 import { containRect, coverRect, programLayout, type Rect, type ScreenLayout } from './layout';
 import { drawLowerThird, type LowerThird } from './lower-third';
+import { drawChatCaption, layoutCaption, type CaptionLines, type ChatCaption } from './chat-caption';
 import { drawTimeStamp } from '../../../protocol/debug-stamp';
 
 /** Draws on top of the camera picture (the AR try-on). `cameraRect` is where the camera frame landed. */
@@ -25,6 +27,19 @@ export interface ProgramSettings {
 export const DEFAULT_PROGRAM: ProgramSettings = { width: 1280, height: 720, fps: 30, mirrorCamera: false };
 
 const FPS_WINDOW_MS = 2000;
+
+/** What tests read of the composed frames (only when window.__shopcastTest is set). */
+export interface ProgramDebug {
+  /** The caption drawn in the last composed frame: its name and lines; null when none. */
+  caption: CaptionLines | null;
+  frames: number;
+}
+
+declare global {
+  interface Window {
+    __shopcastProgram?: ProgramDebug;
+  }
+}
 
 function videoFor(stream: MediaStream | null): HTMLVideoElement | null {
   if (!stream) return null;
@@ -48,12 +63,19 @@ export class ProgramCompositor {
   private screen: HTMLVideoElement | null = null;
   private layout: ScreenLayout = 'pip';
   private lowerThird: LowerThird | null = null;
+  private chatCaption: ChatCaption | null = null;
+  /** The caption fitted to the canvas, measured once per caption. */
+  private captionLines: CaptionLines | null = null;
   private overlay: ProgramOverlay | null = null;
   private frameTimes: number[] = [];
   private output: MediaStream | null = null;
   /** Latency benchmarks only (`?debugStamp=1`): stamps the wall clock into every frame. */
   private readonly debugStamp =
     typeof location !== 'undefined' && new URLSearchParams(location.search).has('debugStamp');
+  private readonly debug: ProgramDebug | null =
+    typeof window !== 'undefined' && window.__shopcastTest
+      ? (window.__shopcastProgram = { caption: null, frames: 0 })
+      : null;
 
   constructor(private settings: ProgramSettings = DEFAULT_PROGRAM) {
     this.canvas = document.createElement('canvas');
@@ -89,6 +111,13 @@ export class ProgramCompositor {
 
   setLowerThird(info: LowerThird | null): void {
     this.lowerThird = info;
+  }
+
+  /** The pinned chat message shown as a caption (null: none). */
+  setChatCaption(caption: ChatCaption | null): void {
+    if (caption?.name === this.chatCaption?.name && caption?.text === this.chatCaption?.text) return;
+    this.chatCaption = caption;
+    this.captionLines = null;
   }
 
   setOverlay(overlay: ProgramOverlay | null): void {
@@ -161,6 +190,14 @@ export class ProgramCompositor {
       ctx.textAlign = 'start';
     }
     if (this.lowerThird) drawLowerThird(ctx, width, height, this.lowerThird);
+    if (this.chatCaption) {
+      this.captionLines ??= layoutCaption(ctx, width, height, this.chatCaption);
+      drawChatCaption(ctx, width, height, this.captionLines);
+    }
+    if (this.debug) {
+      this.debug.caption = this.chatCaption ? this.captionLines : null;
+      this.debug.frames++;
+    }
     if (this.debugStamp) drawTimeStamp(ctx, Date.now());
     this.frameTimes.push(performance.now());
     if (this.frameTimes.length > this.settings.fps * 4) this.frameTimes.splice(0, this.settings.fps);

@@ -402,8 +402,14 @@ function chatRow(message: ViewerChatMessage, held = false): HTMLLIElement {
     : (message.displayName ?? 'Shopper');
   const text = document.createElement('span');
   text.className = 'chat-text';
-  text.textContent = held ? `${message.text} — waiting for review` : message.text;
+  text.textContent = message.text;
   row.append(name, text);
+  if (held) {
+    const note = document.createElement('span');
+    note.className = 'chat-held-note';
+    note.textContent = ' — waiting for review';
+    row.append(note);
+  }
   return row;
 }
 
@@ -442,9 +448,17 @@ let slowModeSeconds = 0;
 function showChatState(state: Omit<ViewerChat, 'messages'>): void {
   const pinned = byId('chat-pinned');
   pinned.hidden = !state.pinned;
-  pinned.textContent = state.pinned
-    ? `📌 ${state.pinned.displayName ?? 'Shopper'}: ${state.pinned.text}`
-    : '';
+  pinned.replaceChildren();
+  if (state.pinned) {
+    // Name and text apart, each isolated (see viewer.css), as in the chat rows.
+    const name = document.createElement('span');
+    name.className = 'chat-name';
+    name.textContent = `📌 ${state.pinned.displayName ?? 'Shopper'}:`;
+    const text = document.createElement('span');
+    text.className = 'chat-text';
+    text.textContent = state.pinned.text;
+    pinned.append(name, text);
+  }
   slowModeSeconds = state.slowModeSeconds;
   chatText.placeholder =
     slowModeSeconds > 0 ? `Slow mode: one message every ${slowModeSeconds} s` : 'Say something…';
@@ -474,6 +488,9 @@ async function sendChat(): Promise<void> {
   if (!text || !displayName || !watch) return;
   localStorage.setItem('shopcast.displayName', displayName);
   chatNotice.textContent = '';
+  // Says how the last send ended (read by tests): an event id, or why it was refused.
+  delete chatNotice.dataset.eventId;
+  delete chatNotice.dataset.refused;
   try {
     const answer = await watch.client.request('sendChat', { text, displayName });
     chatText.value = '';

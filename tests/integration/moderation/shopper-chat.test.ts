@@ -107,6 +107,8 @@ describe('shopper chat through the SFU', () => {
     const sent = await ann.client.request('sendChat', { text: 'is this real silk?', displayName: 'Ann' });
     expect(sent.held).toBe(false);
     await until('Bob sees Ann’s message', () => bob.seen.some((m) => m.id === sent.message.id));
+    // The sender's page gets its own message from the same push (the answer only confirms it).
+    await until('Ann sees her own message', () => ann.seen.some((m) => m.id === sent.message.id));
     expect(bob.seen.find((m) => m.id === sent.message.id)).toMatchObject({
       text: 'is this real silk?',
       displayName: 'Ann',
