@@ -33,15 +33,29 @@ export const PATCHED_FILES: Record<string, PatchedFile> = {
   },
   // …and one broker refusing connections (crashed, not yet fenced) stopped the fetches from
   // every broker, then crashed the consumer, for up to half a minute.
+  // …and a group coordinator that died or moved stopped every fetch too (the heartbeat's error),
+  // then crashed the consumer, whose restart could not join until the old member expired.
   'node_modules/kafkajs/src/consumer/consumerGroup.js': {
     patch: 'kafkajs+2.2.4.patch',
     before: 'f3e461738585a8dc6574c647123a18afc732f81cdee4f9f7bb62e4aa1dffbfbb',
-    after: '09b5a8261614b820dd5923905f064a5e6eab704440368ae7391806eebb0d0171',
+    after: 'fbed0d1bc1f1fb0768041d51f9b619114714ffea5177fe40f46e551afd6ee10e',
   },
   'node_modules/kafkajs/src/consumer/fetcher.js': {
     patch: 'kafkajs+2.2.4.patch',
     before: 'a9418ebe7cffdbac79408ebf176450e508420bb2cdb2ae51d79bf4ee1a244c16',
     after: 'a4a2ae6049296b70b494b457e913c8059aa457528dc998dcecc8c89c399631f3',
+  },
+  // …and a consumer disconnected while it (re)joined its group started fetching anyway, or
+  // restarted after a crash it was handling, and nothing could stop it any more.
+  'node_modules/kafkajs/src/consumer/runner.js': {
+    patch: 'kafkajs+2.2.4.patch',
+    before: 'fad3247df2e3ba483b94e014e5c5916fd72d7bdfc3b3dfccc5232b60da18306d',
+    after: '4818f0af1e23360629871b153abe0781151044f4d4cbce6960fff7868777eb0b',
+  },
+  'node_modules/kafkajs/src/consumer/index.js': {
+    patch: 'kafkajs+2.2.4.patch',
+    before: 'cdf5b3d7c67364b2b55a5c491225c08318054b515e079fa3aa7b7d9f4d8d19dd',
+    after: '41ad489420e76353ac171b77971005b376918d2cd4ac94fa78e6965ab452d7cd',
   },
 };
 

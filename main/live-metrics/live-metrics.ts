@@ -5,7 +5,9 @@
 // where it was; see show-pipeline.ts). Only one whose figures are lost (its worker failed), or
 // that could not start, is replaced, once the KafkaGateway reports Kafka connected: the fresh
 // one replays from the show's start with a new aggregator, so its totals are exact. The one
-// replaced is stopped for good (consumer out of its group, producer and worker closed).
+// replaced is stopped for good (consumer out of its group, producer and worker closed). A
+// pipeline that counts nothing while Kafka could serve it (PipelineWatch) keeps its figures:
+// only its Kafka consumer is replaced, and the fresh one resumes where the old one was.
 import type { Kafka } from 'kafkajs';
 import type { ChatFeed, ChatMessage, MetricsState, ServiceStatus } from '../../protocol/contract';
 import type { ShowEvent } from '../../protocol/events';
@@ -73,7 +75,7 @@ export class LiveMetrics {
   private chain: Promise<void> = Promise.resolve();
 
   private readonly ledger: DeadLetterLedger;
-  /** Says "electing" while the show has no leader, and replaces a pipeline that is stuck. */
+  /** Says "electing" while the show has no leader, and restarts the consumer of a pipeline that is stuck. */
   private readonly watch: PipelineWatch;
 
   constructor(private readonly opts: LiveMetricsOptions) {
@@ -81,7 +83,9 @@ export class LiveMetrics {
     this.watch = new PipelineWatch({
       kafka: opts.kafka,
       cluster: opts.kafkaCluster ?? (() => null),
-      onStalled: () => this.restart(),
+      // The figures are intact (a pipeline whose worker is lost reports 'error' and is
+      // replaced as a whole): only its consumer starts afresh, from where it was.
+      onStalled: () => this.pipeline?.restartConsumer() ?? false,
     });
   }
 

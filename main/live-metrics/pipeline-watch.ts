@@ -3,8 +3,9 @@
 // - while the show's partitions have no leader, the pipeline reads "electing" with the reason
 //   ("Kafka is electing a new leader (2 of 3 brokers up)") instead of "live";
 // - if it counts nothing for stallMs while the show's partitions have leaders and new events
-//   arrive on them, it is reported stalled once (the owner replaces it), with a growing wait
-//   before the next report, so a pipeline that cannot progress is not replaced in a loop.
+//   arrive on them, it is reported stalled once (the owner gives it a fresh Kafka consumer,
+//   which resumes where the old one was), with a growing wait before the next report, so a
+//   pipeline that cannot progress is not restarted in a loop.
 import type { Admin, Kafka } from 'kafkajs';
 import { SHOW_TOPICS } from '../../protocol/events';
 import type { ShowPipelineStatus } from '../../protocol/metrics';
@@ -14,8 +15,8 @@ export interface PipelineWatchOptions {
   kafka: Kafka;
   /** The cluster as the Kafka health probe last saw it. */
   cluster: () => ClusterHealth | null;
-  /** The pipeline made no progress although it could: replace it. */
-  onStalled: (reason: string) => void;
+  /** The pipeline made no progress although it could: restart its consumer (false: nothing to restart yet). */
+  onStalled: (reason: string) => boolean;
   /** No progress for this long, with leaders and new events, is a stall (default 8 s). */
   stallMs?: number;
 }
@@ -99,13 +100,13 @@ export class PipelineWatch {
       if (end > this.endAtSuspicion && quietFor >= this.window()) {
         const reason =
           `Live metrics counted nothing for ${Math.round(quietFor / 1000)} s while Kafka had leaders ` +
-          `for the show's partitions and ${end - this.endAtSuspicion} new events: replaced the pipeline ` +
-          `(figures replay from the show's start)`;
+          `for the show's partitions and ${end - this.endAtSuspicion} new events: restarted its Kafka ` +
+          `consumer (figures resume where they were)`;
+        this.reset(showId);
+        if (!this.opts.onStalled(reason)) return;
         console.warn(reason);
         this.notice = { text: reason, until: Date.now() + NOTICE_MS };
         this.stallMs = Math.min(this.stallMs * 2, MAX_STALL_MS);
-        this.reset(showId);
-        this.opts.onStalled(reason);
       }
     } finally {
       this.checking = false;

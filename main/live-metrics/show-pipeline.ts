@@ -16,8 +16,9 @@
 //
 // Outages: kafkajs rides out a broker restart by itself, and the offsets guard makes its
 // redeliveries harmless, so the pipeline keeps its figures and resumes where it was. If the
-// consumer gives up for good, the pipeline replaces it with a fresh one from the same offsets.
-// Only a lost worker (the figures themselves) ends the pipeline in 'error'.
+// consumer gives up for good, or makes no progress although it could (restartConsumer, called
+// by LiveMetrics' pipeline watch), the pipeline replaces it with a fresh one from the same
+// offsets. Only a lost worker (the figures themselves) ends the pipeline in 'error'.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -133,6 +134,7 @@ const STATUS_INTERVAL_MS = 1000;
 const MAX_IN_FLIGHT = 2;
 const WATERMARK_REFRESH_MS = 5000;
 const CONSUMER_RESTART_MS = { first: 500, max: 5000 };
+const LEAVE_WAIT_MS = 5000;
 
 /**
  * Retries a metadata lookup while partition leaders are still being elected — right after
@@ -162,6 +164,8 @@ export class ShowPipeline {
   private deadLetters: DeadLetterWriter | null = null;
   /** A consumer being started (and retried); at most one at a time. */
   private consumerStarting: Promise<void> | null = null;
+  /** Replaced consumers still leaving their groups. */
+  private readonly leaving = new Set<Promise<void>>();
 
   private state: ShowPipelineStatus['state'] = 'stopped';
   private error: string | null = null;
@@ -244,10 +248,6 @@ export class ShowPipeline {
       // leader: keep them short (an idle fetch a second per broker costs nothing).
       maxWaitTimeInMs: 1000,
     }));
-    const seeks = [...this.progress].map(([key, p]) => {
-      const at = key.lastIndexOf(':');
-      return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)), offset: String(p.handedOver) };
-    });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.error = payload.error.message;
       // kafkajs restarts the consumer itself after retriable errors (e.g. a broker restart);
@@ -255,27 +255,51 @@ export class ShowPipeline {
       if (!payload.restart && consumer === this.consumer && this.accepting())
         void this.replaceConsumer(consumer);
     });
-    // The fresh group starts where we tell it: seek once it has its partitions, before the
-    // first fetch (kafkajs emits GROUP_JOIN synchronously, and the seek commits). After a
-    // consumer restart it rejoins and resumes from its commits. (admin.setOffsets would do
-    // the same with a throwaway consumer that takes a whole fetch wait, 5 s, per topic.)
-    let seeked = false;
+    // The group reads from where we tell it: on every join (the first, and after kafkajs
+    // restarted the consumer or the group rebalanced), seek each partition to what was not yet
+    // handed to the worker, before the next fetch (kafkajs emits GROUP_JOIN synchronously).
+    // Nothing is committed: the positions live here, and a commit would put the group
+    // coordinator on the fetch path, where a coordinator that is moving stalls every fetch.
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (seeked) return;
-      seeked = true;
-      for (const seek of seeks) consumer.seek(seek);
+      for (const [key, p] of this.progress) {
+        const at = key.lastIndexOf(':');
+        const topic = key.slice(0, at);
+        consumer.seek({ topic, partition: Number(key.slice(at + 1)), offset: String(p.handedOver) });
+      }
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...SHOW_EVENT_TOPICS], fromBeginning: true });
-    await consumer.run({ autoCommit: true, eachBatchAutoResolve: true, eachBatch: (p) => this.onBatch(p) });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      // A consumer replaced meanwhile (see restartConsumer) hands nothing over any more.
+      eachBatch: (p) => (consumer === this.consumer ? this.onBatch(p) : Promise.resolve()),
+    });
     // Stopped while this one was joining: stop() has let go of it, so it leaves here.
     if (this.stopping) await consumer.disconnect().catch(() => {});
   }
 
-  /** The consumer gave up for good: leave its group and go on with a fresh one. */
+  /**
+   * The consumer makes no progress although it could (the pipeline watch says so): a fresh one
+   * takes over from what was handed to the worker, so the figures stay and nothing is read
+   * twice. False when there is nothing to replace: no consumer yet, one still starting (a fresh
+   * group, which joins as soon as its coordinator answers), or the pipeline is stopping or lost.
+   */
+  restartConsumer(): boolean {
+    const consumer = this.consumer;
+    if (!consumer || this.consumerStarting || !this.accepting()) return false;
+    void this.replaceConsumer(consumer);
+    return true;
+  }
+
+  /** The consumer gave up for good, or is stuck: go on with a fresh one, in a fresh group. */
   private async replaceConsumer(old: Consumer): Promise<void> {
     this.consumer = null;
-    await old.disconnect().catch(() => {});
+    // The old one leaves in the background: one stuck on its group's coordinator can take
+    // long to let go, and what it still fetches is ignored (see eachBatch).
+    const leaving = old.disconnect().catch(() => {});
+    this.leaving.add(leaving);
+    void leaving.finally(() => this.leaving.delete(leaving));
     await this.runConsumer();
   }
 
@@ -315,6 +339,8 @@ export class ShowPipeline {
     this.consumer = null;
     // Leaves the group (kafkajs waits for eachBatch to return, which it now does at once).
     await consumer?.disconnect().catch(() => {});
+    // Replaced consumers get a moment to leave their groups too, not forever.
+    await Promise.race([Promise.all(this.leaving), new Promise((r) => setTimeout(r, LEAVE_WAIT_MS))]);
     await this.worker?.terminate().catch(() => {});
     this.worker = null;
     await this.deadLetters?.stop();

@@ -250,6 +250,63 @@ describe('ShowPipeline on the real broker', () => {
     expect(second.states).toEqual(['starting', 'catching-up', 'live']);
   });
 
+  it('a consumer restarted by the pipeline watch resumes where the old one was: figures kept, nothing read again', async () => {
+    await producer.connect();
+    const showId = `it-show-${randomUUID()}`;
+    const t0 = Date.now() - 60_000;
+    const events = scriptedShow(showId, t0);
+    const half = 9;
+    const sendAll = (list: ShowEvent[]) =>
+      send(list.map((e) => ({ topic: topicForEvent(e), message: message(e) })));
+    await sendAll(events.slice(0, half));
+
+    // Where each batch the pipeline's consumers fetch starts, by consumer group.
+    const batches: { groupId: string; key: string; firstOffset: number }[] = [];
+    const client = kafkaAt(brokers);
+    const consumer = client.consumer.bind(client);
+    client.consumer = (config) => {
+      const c = consumer(config);
+      c.on(c.events.START_BATCH_PROCESS, ({ payload }) =>
+        batches.push({
+          groupId: config!.groupId,
+          key: `${payload.topic}:${payload.partition}`,
+          firstOffset: Number(payload.firstOffset),
+        }),
+      );
+      return c;
+    };
+    const pipeline = new ShowPipeline(client, { instanceId: 'it', replayFromMs: t0, showIds: [showId] });
+    running.push(pipeline);
+    await pipeline.start();
+    await until(
+      'first half',
+      () =>
+        pipeline.snapshot(showId)?.events.accepted ===
+        expectedSnapshot(events.slice(0, half)).events.accepted,
+    );
+    const admin = kafka.admin();
+    await admin.connect();
+    const ends = new Map<string, number>();
+    for (const topic of [SHOW_TOPICS.shopper, SHOW_TOPICS.studio])
+      for (const { partition, high } of await admin.fetchTopicOffsets(topic))
+        ends.set(`${topic}:${partition}`, Number(high));
+    await admin.disconnect();
+    const firstGroups = new Set(batches.map((b) => b.groupId));
+
+    expect(pipeline.restartConsumer()).toBe(true);
+    await sendAll(events.slice(half));
+    const got = await until('whole show', () => {
+      const s = pipeline.snapshot(showId);
+      return s && s.events.accepted + s.events.duplicates === events.length && s;
+    });
+    expect(got).toEqual(expectedSnapshot(events));
+    // The fresh consumer (a group of its own) read only what came after the restart.
+    const fresh = batches.filter((b) => !firstGroups.has(b.groupId));
+    expect(fresh.length).toBeGreaterThan(0);
+    for (const b of fresh) expect(b.firstOffset, b.key).toBeGreaterThanOrEqual(ends.get(b.key) ?? 0);
+    expect(pipeline.status().processed).toBe(events.length);
+  });
+
   it('loses and double-counts nothing when the broker dies mid-show', async () => {
     // A broker of its own, so stopping it does not disturb other tests.
     const name = `showpipe-outage-${process.pid}`;
