@@ -8,13 +8,13 @@
 // load average, since the machine is shared.
 // Profile the pipeline: node --cpu-prof --cpu-prof-dir=.stack/prof --import tsx bench/ingest.ts --only pipeline
 import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { ShowPipeline } from '../main/live-metrics/show-pipeline';
 import { ensureShowTopics } from '../main/kafka/topics';
 import { SHOW_TOPICS } from '../protocol/events';
-import { rmSync } from 'node:fs';
 import { kafkaDataDir, startLocalKafka, stopLocalKafka } from '../scripts/kafka';
 import { AudienceGenerator } from '../server/audience/generator';
 
@@ -65,13 +65,60 @@ interface Run {
   /** From the first event to the last: the steady ingest rate. */
   ingestMs: number;
   eventsPerSecond: number;
+  /**
+   * CPU time per event over the same stretch (µs): this process (all its threads), its main
+   * thread (the kafkajs side), and the broker. Unlike the rates, these hardly change with what
+   * else runs on the machine.
+   */
+  cpuUsPerEvent: { process: number; mainThread: number; broker: number };
 }
 
-const run = (startedAt: number, firstAt: number, doneAt: number): Run => ({
-  totalMs: doneAt - startedAt,
-  ingestMs: doneAt - firstAt,
-  eventsPerSecond: Math.round((N * 1000) / (doneAt - firstAt)),
-});
+/** User + system CPU ms of a process or thread, from /proc (Linux; 0 elsewhere). */
+function procCpuMs(statPath: string): number {
+  try {
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+let brokerPid = 0;
+/** When the first events were counted, and how many. */
+interface FirstEvents {
+  at: number;
+  counted: number;
+  processMs: number;
+  mainThreadMs: number;
+  brokerMs: number;
+}
+function firstEvents(counted: number): FirstEvents {
+  const { user, system } = process.cpuUsage();
+  return {
+    at: Date.now(),
+    counted,
+    processMs: (user + system) / 1000,
+    mainThreadMs: procCpuMs(`/proc/self/task/${process.pid}/stat`),
+    brokerMs: procCpuMs(`/proc/${brokerPid}/stat`),
+  };
+}
+
+function run(startedAt: number, first: FirstEvents): Run {
+  const last = firstEvents(N);
+  const perEvent = (ms: number) => Math.round((ms * 1000 * 100) / (N - first.counted)) / 100;
+  return {
+    totalMs: last.at - startedAt,
+    ingestMs: last.at - first.at,
+    eventsPerSecond: Math.round(((N - first.counted) * 1000) / (last.at - first.at)),
+    cpuUsPerEvent: {
+      process: perEvent(last.processMs - first.processMs),
+      mainThread: perEvent(last.mainThreadMs - first.mainThreadMs),
+      broker: perEvent(last.brokerMs - first.brokerMs),
+    },
+  };
+}
 
 /** The baseline: a plain consumer from the same offsets that only counts the messages. */
 async function bareConsumer(kafka: Kafka, fromMs: number): Promise<Run> {
@@ -85,21 +132,21 @@ async function bareConsumer(kafka: Kafka, fromMs: number): Promise<Run> {
   await consumer.connect();
   await consumer.subscribe({ topic: SHOW_TOPICS.shopper });
   const startedAt = Date.now();
-  let firstAt = 0;
+  let first: FirstEvents | null = null;
   let count = 0;
-  const done = new Promise<number>((resolve) => {
+  const done = new Promise<Run>((resolve) => {
     void consumer.run({
       autoCommit: true,
       eachBatch: async ({ batch }) => {
-        firstAt ||= Date.now();
         count += batch.messages.length;
-        if (count >= N) resolve(Date.now());
+        first ??= firstEvents(count);
+        if (count >= N) resolve(run(startedAt, first));
       },
     });
   });
-  const doneAt = await done;
+  const result = await done;
   await consumer.disconnect();
-  return run(startedAt, firstAt, doneAt);
+  return result;
 }
 
 async function pipeline(kafka: Kafka, showId: string, fromMs: number) {
@@ -110,21 +157,21 @@ async function pipeline(kafka: Kafka, showId: string, fromMs: number) {
     showIds: [showId],
   });
   const startedAt = Date.now();
-  let firstAt = 0;
+  let first: FirstEvents | null = null;
   await p.start();
-  for (;;) {
-    const processed = p.status().processed;
-    if (processed > 0) firstAt ||= Date.now();
-    if (processed >= N) break;
+  let processed = 0;
+  while (processed < N) {
     await new Promise((r) => setTimeout(r, 5));
+    processed = p.status().processed;
+    if (processed > 0) first ??= firstEvents(processed);
   }
-  const doneAt = Date.now();
+  const measured = run(startedAt, first!);
   // Snapshots are coalesced (at most one per 100 ms): wait for the one with every event.
   await new Promise((r) => setTimeout(r, 500));
   const snapshot = p.snapshot(showId)!;
   await p.stop();
   return {
-    ...run(startedAt, firstAt, doneAt),
+    ...measured,
     accepted: snapshot.events.accepted,
     orders: snapshot.orders.count,
   };
@@ -135,6 +182,7 @@ async function main(): Promise<void> {
   await stopLocalKafka(BROKER.name);
   rmSync(kafkaDataDir(BROKER.name), { recursive: true, force: true });
   const broker = await startLocalKafka(BROKER, log);
+  brokerPid = broker.pid;
   const kafka = new Kafka({ clientId: 'bench-ingest', brokers: broker.brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

@@ -2,11 +2,15 @@
 // and → the number painted in the dashboard (browser mode, Debian Chromium), with a bare
 // kafkajs produce → consume as the baseline, all in the same run on a dedicated broker.
 //
+// The load (reactions at --rate) comes from a child process, bench/latency-load.ts, with several
+// sends in flight, so it keeps 50k events/s while the studio is busy in this process.
+//
 // Every snapshot and headline push carries asOf (the newest event ts it includes) and the
 // dashboard renders the newer one's as data-asof on the show clock; a MutationObserver stamps the next animation frame after it
 // changes. An event's latency is the first push (or paint) whose asOf covers its ts, minus ts.
 //
 //   npx tsx bench/latency.ts [--seconds 20] [--rate 10000]
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +24,7 @@ import type { ShowHeadline, ShowMetricsSnapshot } from '../protocol/metrics';
 import type { ShowState } from '../protocol/show';
 import { kafkaDataDir, startLocalKafka, stopLocalKafka } from '../scripts/kafka';
 import { chromiumArgs } from '../tests/e2e/playwright.config';
+import type { LoadReport } from './latency-load';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '10000' } },
@@ -136,32 +141,20 @@ async function main(): Promise<void> {
     await sleep(50);
   }
   log(`pipeline live after ${Date.now() - probeTs} ms; producing ${RATE} events/s for ${SECONDS} s…`);
-  const eventTs: number[] = [];
   const loadAtStart = os.loadavg()[0];
-  const loadStart = Date.now();
-  let n = 0;
-  while (Date.now() - loadStart < SECONDS * 1000) {
-    const tickStart = Date.now();
-    // Capped so a stalled tick never makes a send larger than the broker takes.
-    const due = Math.min(2000, Math.floor(((tickStart - loadStart) * RATE) / 1000) - n);
-    const messages = [];
-    for (let i = 0; i < due; i++, n++) {
-      const ts = Date.now();
-      const event: ShowEvent = {
-        id: `e${n}`,
-        type: 'reaction',
-        v: 1,
-        showId,
-        ts,
-        viewerId: `v${n % 5000}`,
-        reaction: 'fire',
-      };
-      messages.push({ key: showId, value: JSON.stringify(event), timestamp: String(ts) });
-      if (ts - loadStart >= WARMUP_MS) eventTs.push(ts);
-    }
-    if (messages.length) await producer.send({ topic: SHOW_TOPICS.shopper, acks: 1, messages });
-    await sleep(Math.max(0, 10 - (Date.now() - tickStart)));
-  }
+  // The load runs in a process of its own (bench/latency-load.ts), beside the studio's.
+  const load = await new Promise<LoadReport>((resolve, reject) => {
+    const child = fork(
+      new URL('./latency-load.ts', import.meta.url).pathname,
+      [broker.brokers.join(','), showId, String(RATE), String(SECONDS), String(WARMUP_MS)],
+      { execArgv: ['--import', 'tsx'] },
+    );
+    child.on('message', (report: LoadReport) => resolve(report));
+    child.on('exit', (code) => reject(new Error(`the load generator exited (${code})`)));
+  });
+  if (load.failedSends.length) throw new Error(`sends failed: ${load.failedSends.slice(0, 3).join('; ')}`);
+  const eventTs = load.eventTs;
+  const n = load.produced;
   await sleep(2000);
   const dom = await page.evaluate(
     () => (window as unknown as { stamps: { asOf: number; at: number }[] }).stamps,
@@ -174,6 +167,8 @@ async function main(): Promise<void> {
     rate: RATE,
     seconds: SECONDS,
     produced: n,
+    producedPerSecond: load.eventsPerSecond,
+    loadStalledTicks: load.stalledTicks,
     bareProduceToConsumeMs: percentiles(bare.slice(Math.floor((bare.length * WARMUP_MS) / (SECONDS * 1000)))),
     eventToSnapshotPushMs: percentiles(coverLatency(eventTs, node)),
     eventToHeadlinePushMs: percentiles(coverLatency(eventTs, headlines)),

@@ -81,14 +81,16 @@ class RecentIds {
   add(id: string, clock: number): boolean {
     fingerprint(id);
     const { hi, lo } = fp;
-    if (this.current.find(hi, lo) >= 0 || this.previous.find(hi, lo) >= 0) return false;
+    if (this.previous.find(hi, lo) >= 0) return false;
     if (clock - this.generationStart >= this.windowMs || this.current.size >= this.maxIds / 2) {
+      if (this.current.find(hi, lo) >= 0) return false;
       this.previous = this.current;
       this.current = new FingerprintTable();
       this.generationStart = clock;
     }
+    // Adds it unless it is there: one probe for both.
     this.current.insert(hi, lo);
-    return true;
+    return this.current.added;
   }
 }
 

@@ -5,13 +5,8 @@
 // end; -1 for a null key or value, relative to the data), then the data bytes.
 import type { ShowEvent } from '../../protocol/events';
 import type { InvalidEventReason } from '../../protocol/metrics';
-import {
-  hasDeepNesting,
-  mayHaveForbiddenKey,
-  mayHaveForbiddenWord,
-  parseShowEventText,
-  type ParseLimits,
-} from './show-events';
+import { readPlainEvent, sameBytes } from './plain-events';
+import { mayHaveForbiddenKey, parseShowEventText, type ParseLimits } from './show-events';
 
 export interface BatchMessage {
   key: Buffer | null;
@@ -96,13 +91,12 @@ const utf8Slice = (
 
 /**
  * parseShowEvent for every message of a packed batch, same verdicts, less work per message:
- * one scan of the batch's bytes rules the forbidden-key words out for all of its messages,
- * and a show's messages share one key, decoded once per run of equal keys.
+ * the common events are read straight from their bytes (plain-events.ts), and a show's
+ * messages share one key, decoded once per run of equal keys.
  */
 export function parseBatch(buffer: ArrayBuffer, limits: ParseLimits): ParsedBatch {
   const { count, table, data } = unpackBatch(buffer);
   const out: ParsedBatch = { events: [], invalid: [] };
-  const words = mayHaveForbiddenWord(data);
   let lastKey: string | null = null;
   let lastKeyStart = NONE;
   let lastKeyEnd = NONE;
@@ -125,19 +119,17 @@ export function parseBatch(buffer: ArrayBuffer, limits: ParseLimits): ParsedBatc
           lastKeyEnd = ke;
         }
         key = lastKey;
+        const plain = readPlainEvent(data, vs, ve, key, ks, ke);
+        if (plain) {
+          out.events.push(plain);
+          continue;
+        }
       }
       const text = utf8Slice.call(data, vs, ve);
-      result = parseShowEventText(text, words ? mayHaveForbiddenKey(text) : hasDeepNesting(text), key);
+      result = parseShowEventText(text, mayHaveForbiddenKey(text), key);
     }
     if (typeof result === 'string') out.invalid.push({ index: i, reason: result });
     else out.events.push(result);
   }
   return out;
-}
-
-/** Keys are short: a loop beats Buffer.compare's call overhead. */
-function sameBytes(data: Buffer, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
-  if (aEnd - aStart !== bEnd - bStart) return false;
-  for (let i = 0; i < aEnd - aStart; i++) if (data[aStart + i] !== data[bStart + i]) return false;
-  return true;
 }

@@ -95,16 +95,7 @@ export function mayHaveForbiddenKey(text: string): boolean {
   for (const marker of FORBIDDEN_MARKERS) if (text.includes(marker)) return true;
   return hasDeepNesting(text);
 }
-/**
- * The words part of mayHaveForbiddenKey, on bytes: false for a whole batch's bytes means
- * false for each of its messages (the words are ASCII, and UTF-8 never hides ASCII bytes).
- */
-export function mayHaveForbiddenWord(bytes: Buffer): boolean {
-  for (const marker of FORBIDDEN_MARKERS) if (bytes.includes(marker)) return true;
-  return false;
-}
-/** The nesting part of mayHaveForbiddenKey. */
-export function hasDeepNesting(text: string): boolean {
+function hasDeepNesting(text: string): boolean {
   let brackets = 0;
   for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1)) if (++brackets > 8) return true;
   for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1)) if (++brackets > 8) return true;
