@@ -46,7 +46,8 @@ export const PATCHED_FILES: Record<string, PatchedFile> = {
     after: 'a4a2ae6049296b70b494b457e913c8059aa457528dc998dcecc8c89c399631f3',
   },
   // …and a consumer disconnected while it (re)joined its group started fetching anyway, or
-  // restarted after a crash it was handling, and nothing could stop it any more.
+  // restarted after a crash it was handling, and nothing could stop it any more; a consumer
+  // restarted after a crash rejoined as a new member, held until the old one expired.
   'node_modules/kafkajs/src/consumer/runner.js': {
     patch: 'kafkajs+2.2.4.patch',
     before: 'fad3247df2e3ba483b94e014e5c5916fd72d7bdfc3b3dfccc5232b60da18306d',
@@ -55,7 +56,7 @@ export const PATCHED_FILES: Record<string, PatchedFile> = {
   'node_modules/kafkajs/src/consumer/index.js': {
     patch: 'kafkajs+2.2.4.patch',
     before: 'cdf5b3d7c67364b2b55a5c491225c08318054b515e079fa3aa7b7d9f4d8d19dd',
-    after: '41ad489420e76353ac171b77971005b376918d2cd4ac94fa78e6965ab452d7cd',
+    after: '3d0d84923d4277baf4d42c1c8bfcc451642cab144781f1c37fc4e42809d9e6bb',
   },
 };
 

@@ -2,9 +2,10 @@
 // reproduces it from the published files, and kafkajs's own code, patched and published, in
 // the scenarios the patch is for: the fetch manager no longer spins when the consumer is
 // stopped while its fetchers are being rebuilt after a broker change; a heartbeat that cannot
-// reach the group's coordinator no longer stops the fetches; a consumer disconnected while it
-// joins its group, or while it handles a crash, stays stopped. Each scenario runs in a worker
-// thread, so a spinning or never-ending one cannot hang the test run.
+// reach the group's coordinator no longer stops the fetches; a consumer restarted after a
+// crash rejoins as the member it was; a consumer disconnected while it joins its group, or
+// while it handles a crash, stays stopped. Each scenario runs in a worker thread, so a
+// spinning or never-ending one cannot hang the test run.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -167,6 +168,35 @@ const consumer = createConsumer({ cluster, groupId: 'g', logger, retry: { retrie
 })();
 `;
 
+// kafkajs's real consumer joins its group, then crashes (its coordinator fails the sync) and
+// could not leave; kafkajs restarts it. Reported: the member id each JoinGroup carried.
+const restartedAfterCrash = `
+const createConsumer = kafkajs('consumer');
+const { KafkaJSConnectionError } = kafkajs('errors');
+const joins = [];
+let syncs = 0;
+const coordinator = {
+  joinGroup: async ({ memberId }) => {
+    joins.push(memberId);
+    return { generationId: joins.length, leaderId: 'another-member', memberId: 'member-1', members: [], groupProtocol: 'RoundRobinAssigner' };
+  },
+  syncGroup: async () => {
+    syncs++;
+    throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED');
+  },
+  leaveGroup: async () => { throw new KafkaJSConnectionError('Connection error: connect ECONNREFUSED'); },
+};
+const cluster = {
+  connect: async () => {},
+  disconnect: async () => {},
+  refreshMetadataIfNecessary: async () => {},
+  findGroupCoordinator: async () => coordinator,
+};
+const consumer = createConsumer({ cluster, groupId: 'g', logger, retry: { retries: 0, initialRetryTime: 50 } });
+consumer.run({ eachBatch: async () => {} });
+setTimeout(() => report('done', { joins: joins.slice(0, 2), syncs }), 500);
+`;
+
 interface Report {
   kind: string;
   [detail: string]: unknown;
@@ -266,6 +296,16 @@ describe('kafkajs 2.2.4 patch', () => {
     expect(result?.joined.running).toBe(true);
     expect(result?.joined.fetchersBuilt).toBeGreaterThan(0);
     expect(result?.failed.crashes).toBe(1);
+  });
+
+  it('a consumer restarted after a crash rejoins as the member it was', async () => {
+    const result = done(await runScenario(restartedAfterCrash, patchedSrc, 1500));
+    expect(result?.joins).toEqual(['', 'member-1']);
+  });
+
+  it('on the published kafkajs it rejoins as a new member, held until the old one expires (the test can fail)', async () => {
+    const result = done(await runScenario(restartedAfterCrash, publishedSrc(), 1500));
+    expect(result?.joins).toEqual(['', '']);
   });
 
   it('a consumer disconnected while it handles a crash does not restart', async () => {
