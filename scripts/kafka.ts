@@ -34,11 +34,24 @@ export const KAFKA_VERSION = '3.9.2';
 export const KAFKA_4_VERSION = '4.4.0';
 
 /** What each supported version needs: 3.x logs through reload4j (log4j 1), 4.x through log4j2. */
-const VERSIONS: Record<string, { logging: 'log4j' | 'log4j2'; binding: [string, string, string] }> = {
-  '3.9.2': { logging: 'log4j', binding: ['org.slf4j', 'slf4j-reload4j', '1.7.36'] },
+interface KnownVersion {
+  logging: 'log4j' | 'log4j2';
+  binding: [string, string, string];
+  /** Kafka's console producer: its class, and the artifact holding it (4.x moved it out of core). */
+  consoleProducer: { artifact: KafkaArtifact; mainClass: string };
+}
+type KafkaArtifact = 'kafka_2.13' | 'kafka-tools';
+
+const VERSIONS: Record<string, KnownVersion> = {
+  '3.9.2': {
+    logging: 'log4j',
+    binding: ['org.slf4j', 'slf4j-reload4j', '1.7.36'],
+    consoleProducer: { artifact: 'kafka_2.13', mainClass: 'kafka.tools.ConsoleProducer' },
+  },
   [KAFKA_4_VERSION]: {
     logging: 'log4j2',
     binding: ['org.apache.logging.log4j', 'log4j-slf4j-impl', '2.25.5'],
+    consoleProducer: { artifact: 'kafka-tools', mainClass: 'org.apache.kafka.tools.ConsoleProducer' },
   },
 };
 
@@ -162,11 +175,18 @@ function requireMaven(): void {
   }
 }
 
-/** Resolves the Kafka jars into the cache (once) and returns the folder holding them. */
-export function ensureKafkaJars(progress: Progress = () => {}, version = kafkaVersion()): string {
+/**
+ * Resolves the Kafka jars into the cache (once) and returns the folder holding them: the
+ * broker's (kafka_2.13), or another Kafka artifact's with its dependencies, in a folder of its own.
+ */
+export function ensureKafkaJars(
+  progress: Progress = () => {},
+  version = kafkaVersion(),
+  artifact: KafkaArtifact = 'kafka_2.13',
+): string {
   const known = VERSIONS[version];
   if (!known) throw new Error(`Kafka ${version} is not one the local stack knows.`);
-  const libs = join(cacheDir(), `kafka-${version}`, 'libs');
+  const libs = join(cacheDir(), `kafka-${version}`, artifact === 'kafka_2.13' ? 'libs' : `${artifact}-libs`);
   const marker = join(libs, '.complete');
   if (existsSync(marker)) return libs;
   requireMaven();
@@ -185,6 +205,7 @@ export function ensureKafkaJars(progress: Progress = () => {}, version = kafkaVe
       `-DoutputDirectory=${libs}`,
       '-DincludeScope=runtime',
       `-Dkafka.version=${version}`,
+      `-Dkafka.artifactId=${artifact}`,
       `-Dbinding.groupId=${groupId}`,
       `-Dbinding.artifactId=${artifactId}`,
       `-Dbinding.version=${bindingVersion}`,
@@ -194,8 +215,8 @@ export function ensureKafkaJars(progress: Progress = () => {}, version = kafkaVe
   if (result.status !== 0) {
     throw new Error(`Maven could not fetch the Kafka jars:\n${result.stdout}\n${result.stderr}`);
   }
-  if (!readdirSync(libs).some((file) => file.startsWith(`kafka_2.13-${version}`))) {
-    throw new Error(`Maven finished but kafka_2.13-${version}.jar is not in ${libs}`);
+  if (!readdirSync(libs).some((file) => file.startsWith(`${artifact}-${version}`))) {
+    throw new Error(`Maven finished but ${artifact}-${version}.jar is not in ${libs}`);
   }
   writeFileSync(marker, new Date().toISOString());
   return libs;
@@ -281,6 +302,28 @@ function loggingFlags(version: string, dir: string): string[] {
   const file = join(dir, 'log4j.properties');
   writeFileSync(file, log4jProperties);
   return [`-Dlog4j.configuration=file:${file}`];
+}
+
+// A console tool logs its errors, and only those, to stderr (where its caller looks for them).
+const consoleLog4j2Properties = [
+  'appender.stderr.type = Console',
+  'appender.stderr.name = STDERR',
+  'appender.stderr.target = SYSTEM_ERR',
+  'appender.stderr.layout.type = PatternLayout',
+  'appender.stderr.layout.pattern = %p %m%n',
+  'rootLogger.level = ERROR',
+  'rootLogger.appenderRef.stderr.ref = STDERR',
+  '',
+].join('\n');
+
+/** Logging for a console tool run from `libs`: none on log4j 1 (3.x); errors only on log4j2. */
+function consoleLoggingFlags(libs: string): string[] {
+  if (!readdirSync(libs).some((file) => file.startsWith('log4j-core-'))) {
+    return ['-Dlog4j.configuration=file:/dev/null'];
+  }
+  const file = join(libs, '..', 'console-log4j2.properties');
+  writeFileSync(file, consoleLog4j2Properties);
+  return [`-Dlog4j2.configurationFile=${file}`];
 }
 
 function java(libs: string, args: string[], extraJvm: string[] = []): string[] {
@@ -554,8 +597,13 @@ export function resumeLocalKafka(name: string): boolean {
   return signalService(kafkaDataDir(name), 'SIGCONT');
 }
 
+/** The jars of the version's console producer (fetched once; the broker's own on 3.x). */
+export function ensureConsoleProducerJars(progress: Progress = () => {}, version = kafkaVersion()): string {
+  return ensureKafkaJars(progress, version, VERSIONS[version]!.consoleProducer.artifact);
+}
+
 /**
- * Produces records with Kafka's own Java client (the console producer in the broker's jars):
+ * Produces records with Kafka's own Java client (its console producer, from the version's jars):
  * a producer independent of kafkajs, e.g. to write batches compressed as the JVM does.
  * Keys and values are single lines of text without tabs; the records share one request per
  * `lingerMs` window, so several of them land in one compressed batch.
@@ -569,7 +617,8 @@ export function produceWithJavaClient(options: {
   /** Larger values need a larger request (the default allows 1 MiB). */
   maxRequestBytes?: number;
 }): void {
-  const libs = ensureKafkaJars();
+  const { mainClass } = VERSIONS[kafkaVersion()]!.consoleProducer;
+  const libs = ensureConsoleProducerJars();
   const input = options.records.map(({ key, value }) => {
     if (/[\t\n]/.test(key + value)) throw new Error('keys and values must have no tabs or newlines');
     return `${key}\t${value}\n`;
@@ -579,7 +628,7 @@ export function produceWithJavaClient(options: {
     java(
       libs,
       [
-        'kafka.tools.ConsoleProducer',
+        mainClass,
         '--bootstrap-server',
         options.brokers.join(','),
         '--topic',
@@ -597,7 +646,7 @@ export function produceWithJavaClient(options: {
         '--producer-property',
         'batch.size=1048576',
       ],
-      ['-Dlog4j.configuration=file:/dev/null', '-Xmx256m'],
+      [...consoleLoggingFlags(libs), '-Xmx256m'],
     ),
     { input: input.join(''), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
   );

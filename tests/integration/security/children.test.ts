@@ -4,6 +4,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { kafkaDataDir } from '../../../scripts/kafka';
 import { stopService } from '../../../scripts/service-process';
 import { until } from '../../support/until';
 import {
@@ -17,7 +18,8 @@ import {
 } from './processes';
 
 const STACK = 'security-children';
-const kafkaDir = join(repoRoot, '.stack', `kafka-${STACK}`);
+// The data folder of the Kafka version under test (4.x ones carry the version in the name).
+const kafkaDir = kafkaDataDir(STACK);
 const sfuDir = join(repoRoot, '.stack', `sfu-${STACK}`);
 const pidOf = (dir: string) => Number(readFileSync(join(dir, 'service.pid'), 'utf8'));
 const gone = (pid: number, what: string) => until(what, () => !isRunning(pid), 45_000, 200);
