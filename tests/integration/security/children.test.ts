@@ -24,10 +24,13 @@ const sfuDir = join(repoRoot, '.stack', `sfu-${STACK}`);
 const pidOf = (dir: string) => Number(readFileSync(join(dir, 'service.pid'), 'utf8'));
 const gone = (pid: number, what: string) => until(what, () => !isRunning(pid), 45_000, 200);
 
+// Every studio started here, stopped at the end even when a test failed half-way.
+const studios: StudioProcess[] = [];
+
 /** npm start with a stack of its own, on ports beside the test stack's. */
-function startWithOwnStack(): Promise<StudioProcess> {
+async function startWithOwnStack(): Promise<StudioProcess> {
   const [rtcMin, rtcMax] = testRtcPorts();
-  return startStudioProcess(
+  const studio = await startStudioProcess(
     {
       SHOPCAST_STACK_NAME: STACK,
       SHOPCAST_KAFKA_PORT: String(Number(process.env.SHOPCAST_KAFKA_PORT ?? 29092) + 50),
@@ -36,9 +39,12 @@ function startWithOwnStack(): Promise<StudioProcess> {
     },
     { ownStack: true },
   );
+  studios.push(studio);
+  return studio;
 }
 
 afterAll(async () => {
+  await Promise.all(studios.map((studio) => studio.stop()));
   await stopService(sfuDir);
   await stopService(kafkaDir);
   rmSync(kafkaDir, { recursive: true, force: true });
@@ -48,6 +54,7 @@ afterAll(async () => {
 describe('children of a process that dies', () => {
   it('the simulated shoppers stop when the studio is killed', { timeout: 120_000 }, async () => {
     const studio = await startStudioProcess();
+    studios.push(studio);
     const started = await studioCall(studio, 'startRehearsal', { title: 'Children', rate: 5, seed: 1 });
     expect(started).toMatchObject({ ok: true });
     const [simulator] = await until('the simulator process', () => {
