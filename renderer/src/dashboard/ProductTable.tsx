@@ -4,6 +4,39 @@ import { formatClock, formatCount, formatMoney } from './format';
 
 const MAX_ROWS = 50;
 
+type ProductFigures = ShowMetricsSnapshot['products'][number];
+
+/** The header of a table of products' figures (the Dashboard's, a replay's). */
+export function ProductFiguresHeader() {
+  return (
+    <tr>
+      <th>Product</th>
+      <th>Cart adds</th>
+      <th>Orders</th>
+      <th>Units</th>
+      <th>Revenue</th>
+    </tr>
+  );
+}
+
+/** A product's figures, after the cell that names it. */
+export function ProductFigureCells({
+  product,
+  money,
+}: {
+  product: Pick<ProductFigures, 'cartAdds' | 'orders' | 'units' | 'revenueMinor'>;
+  money: (minor: number) => string;
+}) {
+  return (
+    <>
+      <td>{formatCount(product.cartAdds)}</td>
+      <td>{formatCount(product.orders)}</td>
+      <td>{formatCount(product.units)}</td>
+      <td>{money(product.revenueMinor)}</td>
+    </>
+  );
+}
+
 export function ProductTable({ snapshot }: { snapshot: ShowMetricsSnapshot }) {
   const money = (minor: number) => formatMoney(minor, snapshot.currency);
   return (
@@ -14,13 +47,7 @@ export function ProductTable({ snapshot }: { snapshot: ShowMetricsSnapshot }) {
       ) : (
         <table className="data-table" data-testid="product-table">
           <thead>
-            <tr>
-              <th>Product</th>
-              <th>Cart adds</th>
-              <th>Orders</th>
-              <th>Units</th>
-              <th>Revenue</th>
-            </tr>
+            <ProductFiguresHeader />
           </thead>
           <tbody>
             {snapshot.products.slice(0, MAX_ROWS).map((p) => (
@@ -30,10 +57,7 @@ export function ProductTable({ snapshot }: { snapshot: ShowMetricsSnapshot }) {
                   {p.productId === snapshot.pinnedProductId && <span className="tag">pinned</span>}
                   {p.soldOut && <span className="tag tag-bad">sold out</span>}
                 </td>
-                <td>{formatCount(p.cartAdds)}</td>
-                <td>{formatCount(p.orders)}</td>
-                <td>{formatCount(p.units)}</td>
-                <td>{money(p.revenueMinor)}</td>
+                <ProductFigureCells product={p} money={money} />
               </tr>
             ))}
           </tbody>

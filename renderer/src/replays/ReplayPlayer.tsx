@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatCount, formatMoney } from '../dashboard/format';
 import { KpiTiles } from '../dashboard/KpiTiles';
+import { ProductFigureCells, ProductFiguresHeader } from '../dashboard/ProductTable';
 import { useStudioStore } from '../store';
 import { authorizedMediaUrl } from '../studio-client';
 import { ReplayTimeline } from './ReplayTimeline';
@@ -150,13 +151,7 @@ function Figures({ onSeek }: { onSeek: (ts: number) => void }) {
       <h3>What each product sold (so far)</h3>
       <table data-testid="replay-products">
         <thead>
-          <tr>
-            <th>Product</th>
-            <th>Cart adds</th>
-            <th>Orders</th>
-            <th>Units</th>
-            <th>Revenue</th>
-          </tr>
+          <ProductFiguresHeader />
         </thead>
         <tbody>
           {f.products.map((p) => {
@@ -168,10 +163,7 @@ function Figures({ onSeek }: { onSeek: (ts: number) => void }) {
                 onClick={() => firstPin && onSeek(firstPin.pinnedAt)}
               >
                 <td>{name(p.productId)}</td>
-                <td>{formatCount(p.cartAdds)}</td>
-                <td>{formatCount(p.orders)}</td>
-                <td>{formatCount(p.units)}</td>
-                <td>{money(p.revenueMinor)}</td>
+                <ProductFigureCells product={p} money={money} />
               </tr>
             );
           })}
