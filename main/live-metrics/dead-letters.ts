@@ -62,8 +62,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Errors that say the request (or a message in it) is larger than the broker takes. */
 const TOO_LARGE = /MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE|too large/i;
 
-/** The broker answered (as opposed to: could not be reached, or did not answer in time). */
-function brokerAnswered(error: unknown): boolean {
+/** Errors of a broker that could not be reached, or did not answer in time. */
+const UNREACHABLE_NAME = /Connection|RequestTimeout|BrokerNotFound/;
+const UNREACHABLE_MESSAGE = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection error|Closed connection/i;
+
+/**
+ * The broker answered (as opposed to: could not be reached, or did not answer in time).
+ * kafkajs wraps a connection error it gave up on in a non-retriable one: the chain decides.
+ */
+export function brokerAnswered(error: unknown): boolean {
+  for (
+    let e = error as
+      { name?: string; message?: string; cause?: unknown; originalError?: unknown } | undefined;
+    e;
+    e = (e.originalError ?? e.cause) as typeof e
+  ) {
+    if (UNREACHABLE_NAME.test(e.name ?? '') || UNREACHABLE_MESSAGE.test(e.message ?? '')) return false;
+  }
   for (
     let e = error as { name?: string; type?: string; cause?: unknown; originalError?: unknown } | undefined;
     e;
